@@ -1,0 +1,3 @@
+//! A guide to writing an event loop with metal-io.
+//!
+//! (Filled in below.)

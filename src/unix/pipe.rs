@@ -1,0 +1,1 @@
+//! Unix pipes registered with a `Poll`.
