@@ -6,9 +6,6 @@ use std::{fmt, io};
 use crate::event::Source;
 use crate::{sys, Events, Interest, Token};
 
-#[cfg(unix)]
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
-
 /// Waits for readiness events on registered sources.
 ///
 /// A `Poll` owns the operating system's selector (epoll, kqueue, `poll(2)`
@@ -61,6 +58,14 @@ use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 /// | macOS, iOS, FreeBSD, NetBSD, OpenBSD, DragonFly | `kqueue(2)` | `EVFILT_USER`, or a pipe |
 /// | Windows | I/O completion port, AFD for sockets | completion packet |
 /// | other Unix systems | `poll(2)` | pipe |
+///
+/// The `poll(2)` selector (also chosen by building with
+/// `--cfg metal_io_force_poll`) keeps registrations in user space and
+/// emulates edge-triggered readiness: a reported kind of readiness is
+/// disarmed until an operation on the source returns `WouldBlock`, which
+/// metal-io's I/O types notice; a `SourceFd` is re-armed only by
+/// reregistering it. That selector has no kernel object, so there `Poll`
+/// and `Registry` do not implement `AsRawFd` or `AsFd`.
 ///
 /// # Examples
 ///
@@ -138,6 +143,7 @@ impl Poll {
         /// use metal_io::Poll;
         ///
         /// let poll = Poll::new()?;
+        /// # drop(poll);
         /// # Ok::<(), std::io::Error>(())
         /// ```
         pub fn new() -> io::Result<Poll> {
@@ -373,30 +379,52 @@ impl fmt::Debug for Registry {
     }
 }
 
-#[cfg(unix)]
-impl AsRawFd for Poll {
-    fn as_raw_fd(&self) -> RawFd {
-        self.registry.as_raw_fd()
-    }
-}
+// The descriptor of the epoll or kqueue instance. The `poll(2)` selector
+// has no kernel object to hand out, so there `Poll` has no descriptor.
+#[cfg(all(
+    unix,
+    not(metal_io_force_poll),
+    any(
+        target_os = "android",
+        target_os = "illumos",
+        target_os = "linux",
+        target_os = "dragonfly",
+        target_os = "freebsd",
+        target_os = "ios",
+        target_os = "macos",
+        target_os = "netbsd",
+        target_os = "openbsd",
+        target_os = "tvos",
+        target_os = "visionos",
+        target_os = "watchos",
+    )
+))]
+mod descriptor {
+    use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 
-#[cfg(unix)]
-impl AsFd for Poll {
-    fn as_fd(&self) -> BorrowedFd<'_> {
-        self.registry.as_fd()
-    }
-}
+    use super::{Poll, Registry};
 
-#[cfg(unix)]
-impl AsRawFd for Registry {
-    fn as_raw_fd(&self) -> RawFd {
-        self.selector.as_raw_fd()
+    impl AsRawFd for Poll {
+        fn as_raw_fd(&self) -> RawFd {
+            self.registry.as_raw_fd()
+        }
     }
-}
 
-#[cfg(unix)]
-impl AsFd for Registry {
-    fn as_fd(&self) -> BorrowedFd<'_> {
-        self.selector.as_fd()
+    impl AsFd for Poll {
+        fn as_fd(&self) -> BorrowedFd<'_> {
+            self.registry.as_fd()
+        }
+    }
+
+    impl AsRawFd for Registry {
+        fn as_raw_fd(&self) -> RawFd {
+            self.selector.as_raw_fd()
+        }
+    }
+
+    impl AsFd for Registry {
+        fn as_fd(&self) -> BorrowedFd<'_> {
+            self.selector.as_fd()
+        }
     }
 }

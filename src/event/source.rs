@@ -22,6 +22,7 @@ use crate::{Interest, Registry, Token};
 ///
 #[cfg_attr(all(feature = "os-poll", feature = "net"), doc = "```")]
 #[cfg_attr(not(all(feature = "os-poll", feature = "net")), doc = "```ignore")]
+/// # #![allow(dead_code)]
 /// use std::io;
 /// use metal_io::event::Source;
 /// use metal_io::net::TcpStream;

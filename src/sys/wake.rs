@@ -115,24 +115,34 @@ impl<S: Signal> Wakeup<S> {
 
     /// Records a wake, signalling the kernel only when the loop may block.
     pub(crate) fn wake(&self) -> io::Result<()> {
-        let mut state = self.state.load(Ordering::Acquire);
         loop {
+            // The word is read with an update that changes nothing, never
+            // with a plain load. Being a release in the word's order of
+            // updates, it makes this thread's earlier writes visible to
+            // the loop once the loop takes the pending wake, even when
+            // this wake coalesces with it. A plain load could see
+            // `PENDING` just before the loop takes it, while the loop
+            // misses the data this wake announces and then blocks with no
+            // wake left to report. On x86 the compiler turns this update
+            // into a fence and a load, so concurrent wakes do not fight
+            // over the cache line.
+            let state = self.state.fetch_or(0, Ordering::AcqRel);
             if state & PENDING != 0 {
-                // Coalesced with a wake the loop has not yet seen.
+                // Coalesced with a wake the loop has not yet taken.
                 return Ok(());
             }
 
             let signal = state & POLLING != 0;
             let new = state | PENDING | if signal { SIGNALLED } else { 0 };
-            match self.state.compare_exchange_weak(
-                state,
-                new,
-                Ordering::AcqRel,
-                Ordering::Acquire,
-            ) {
+            let swapped =
+                self.state
+                    .compare_exchange(state, new, Ordering::AcqRel, Ordering::Relaxed);
+            match swapped {
                 Ok(_) if signal => return self.signal().signal(),
                 Ok(_) => return Ok(()),
-                Err(actual) => state = actual,
+                // Another thread changed the word: read it again, with the
+                // update above, since a failed exchange is only a load.
+                Err(_) => {}
             }
         }
     }
@@ -145,12 +155,18 @@ impl<S: Signal> Wakeup<S> {
     }
 
     /// Ends a wait. Returns the token of an event the loop must add, if
-    /// any. With `room` false the buffer is full, so a pending wake stays
-    /// pending for the next call.
+    /// any. With `room` false the buffer is full (or the wait failed), so a
+    /// pending wake stays pending for the next call.
     #[inline]
     pub(crate) fn after_wait(&self, room: bool) -> Option<Token> {
         if !room {
-            self.state.fetch_and(!POLLING, Ordering::AcqRel);
+            // `SIGNALLED` goes too: the kernel's event for that signal may
+            // be in this full buffer already, and then the next wait would
+            // not report it again, while a wake that coalesces with the
+            // pending one from now on makes no signal of its own. The next
+            // call adds the event itself, at worst a duplicate.
+            self.state
+                .fetch_and(!(POLLING | SIGNALLED), Ordering::AcqRel);
             return None;
         }
 
@@ -165,6 +181,197 @@ impl<S: Signal> Wakeup<S> {
 
     fn signal(&self) -> &S {
         // A `Waker` only exists after `add_waker` set the signal.
-        self.signal.get().expect("a waker exists, so its signal does")
+        self.signal
+            .get()
+            .expect("a waker exists, so its signal does")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+    use super::*;
+
+    /// Stands in for a selector: says whether creating a signal fails.
+    #[derive(Default)]
+    struct FakeSelector {
+        fail: AtomicBool,
+    }
+
+    /// Counts signals instead of making system calls. `DELIVERS` picks
+    /// whether it behaves like the eventfd (true) or like a signal whose
+    /// event the loop adds itself (false).
+    #[derive(Debug)]
+    struct FakeSignal<const DELIVERS: bool> {
+        signals: AtomicUsize,
+        token: AtomicUsize,
+    }
+
+    impl<const DELIVERS: bool> Signal for FakeSignal<DELIVERS> {
+        type Selector = FakeSelector;
+
+        const DELIVERS_EVENT: bool = DELIVERS;
+
+        fn new(selector: &FakeSelector, token: Token) -> io::Result<Self> {
+            if selector.fail.load(Ordering::Relaxed) {
+                return Err(io::Error::other("fake signal failure"));
+            }
+            Ok(FakeSignal {
+                signals: AtomicUsize::new(0),
+                token: AtomicUsize::new(token.0),
+            })
+        }
+
+        fn retoken(&self, _: &FakeSelector, token: Token) -> io::Result<()> {
+            self.token.store(token.0, Ordering::Relaxed);
+            Ok(())
+        }
+
+        fn signal(&self) -> io::Result<()> {
+            self.signals.fetch_add(1, Ordering::Relaxed);
+            Ok(())
+        }
+    }
+
+    const TOKEN: Token = Token(7);
+
+    /// Returns a wake-up state with one waker for `TOKEN`.
+    fn with_waker<const D: bool>() -> Wakeup<FakeSignal<D>> {
+        let wakeup = Wakeup::new();
+        wakeup
+            .add_waker(&FakeSelector::default(), TOKEN)
+            .expect("the fake signal cannot fail");
+        wakeup
+    }
+
+    fn signals<const D: bool>(wakeup: &Wakeup<FakeSignal<D>>) -> usize {
+        wakeup.signal().signals.load(Ordering::Relaxed)
+    }
+
+    #[test]
+    fn wake_while_not_polling_makes_no_signal_call() {
+        let wakeup = with_waker::<true>();
+        wakeup.wake().unwrap();
+        assert_eq!(signals(&wakeup), 0);
+
+        // The loop must not block, and adds the event itself.
+        assert!(wakeup.before_wait());
+        assert_eq!(wakeup.after_wait(true), Some(TOKEN));
+        assert_eq!(signals(&wakeup), 0);
+    }
+
+    #[test]
+    fn wake_after_handover_is_not_reported_again() {
+        let wakeup = with_waker::<true>();
+        wakeup.wake().unwrap();
+        assert!(wakeup.before_wait());
+        assert_eq!(wakeup.after_wait(true), Some(TOKEN));
+
+        assert!(!wakeup.before_wait());
+        assert_eq!(wakeup.after_wait(true), None);
+    }
+
+    #[test]
+    fn wake_while_polling_signals_exactly_once() {
+        let wakeup = with_waker::<true>();
+        assert!(!wakeup.before_wait());
+        for _ in 0..5 {
+            wakeup.wake().unwrap();
+        }
+        assert_eq!(signals(&wakeup), 1);
+
+        // The selector reports the signal's own event: nothing to add.
+        assert_eq!(wakeup.after_wait(true), None);
+
+        // The next blocking wait signals again.
+        assert!(!wakeup.before_wait());
+        wakeup.wake().unwrap();
+        assert_eq!(signals(&wakeup), 2);
+        assert_eq!(wakeup.after_wait(true), None);
+    }
+
+    #[test]
+    fn signal_without_own_event_is_added_by_the_loop() {
+        let wakeup = with_waker::<false>();
+        assert!(!wakeup.before_wait());
+        wakeup.wake().unwrap();
+        wakeup.wake().unwrap();
+        assert_eq!(signals(&wakeup), 1);
+        assert_eq!(wakeup.after_wait(true), Some(TOKEN));
+        assert!(!wakeup.before_wait());
+        assert_eq!(wakeup.after_wait(true), None);
+    }
+
+    #[test]
+    fn wakes_coalesce_until_the_loop_looks() {
+        let wakeup = with_waker::<false>();
+        for _ in 0..10 {
+            wakeup.wake().unwrap();
+        }
+        assert!(wakeup.before_wait());
+        assert_eq!(wakeup.after_wait(true), Some(TOKEN));
+        assert_eq!(wakeup.after_wait(true), None);
+        assert_eq!(signals(&wakeup), 0);
+    }
+
+    #[test]
+    fn after_wait_with_no_room_keeps_the_wake_pending() {
+        let wakeup = with_waker::<false>();
+        wakeup.wake().unwrap();
+        assert!(wakeup.before_wait());
+        assert_eq!(wakeup.after_wait(false), None);
+
+        assert!(wakeup.before_wait(), "the wake must still be pending");
+        assert_eq!(wakeup.after_wait(true), Some(TOKEN));
+    }
+
+    #[test]
+    fn signalled_wake_in_a_full_buffer_is_reported_by_the_loop() {
+        // The kernel's event may have been in the full buffer; a wake that
+        // coalesces afterwards must still produce an event.
+        let wakeup = with_waker::<true>();
+        assert!(!wakeup.before_wait());
+        wakeup.wake().unwrap();
+        assert_eq!(wakeup.after_wait(false), None);
+
+        wakeup.wake().unwrap();
+        assert_eq!(signals(&wakeup), 1, "the loop is not blocked");
+        assert!(wakeup.before_wait());
+        assert_eq!(wakeup.after_wait(true), Some(TOKEN));
+    }
+
+    #[test]
+    fn second_token_is_refused_while_a_waker_lives() {
+        let selector = FakeSelector::default();
+        let wakeup = Wakeup::<FakeSignal<true>>::new();
+        wakeup.add_waker(&selector, TOKEN).unwrap();
+
+        let err = wakeup.add_waker(&selector, Token(8)).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::AlreadyExists);
+        wakeup.add_waker(&selector, TOKEN).unwrap();
+
+        // Once both are dropped another token is accepted.
+        wakeup.drop_waker();
+        wakeup.drop_waker();
+        wakeup.add_waker(&selector, Token(8)).unwrap();
+        assert_eq!(wakeup.signal().token.load(Ordering::Relaxed), 8);
+
+        wakeup.wake().unwrap();
+        assert!(wakeup.before_wait());
+        assert_eq!(wakeup.after_wait(true), Some(Token(8)));
+    }
+
+    #[test]
+    fn failed_signal_creation_counts_no_waker() {
+        let selector = FakeSelector::default();
+        selector.fail.store(true, Ordering::Relaxed);
+        let wakeup = Wakeup::<FakeSignal<true>>::new();
+        assert!(wakeup.add_waker(&selector, TOKEN).is_err());
+
+        // Nothing is left behind: any token works afterwards.
+        selector.fail.store(false, Ordering::Relaxed);
+        wakeup.add_waker(&selector, Token(9)).unwrap();
+        assert_eq!(*wakeup.live.lock().unwrap(), 1);
     }
 }

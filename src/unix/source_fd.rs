@@ -17,6 +17,18 @@ use crate::{Interest, Registry, Token};
 /// Prefer metal-io's own I/O types where one fits: they also check that a
 /// source is not registered with two `Poll`s, which `SourceFd` cannot.
 ///
+/// # Platform-specific behavior
+///
+/// With the `poll(2)` selector (Unix systems without epoll or kqueue, or a
+/// build with `--cfg metal_io_force_poll`), edge-triggered readiness is
+/// emulated: a reported kind of readiness stays disarmed until an
+/// operation on the source returns `WouldBlock`. metal-io's own I/O types
+/// see those operations, but a `SourceFd` does not, so there a `SourceFd`
+/// gets one event per kind of readiness per registration: call
+/// [`Registry::reregister`] after draining the descriptor to hear of the
+/// next change. On epoll and kqueue the kernel tracks edges and no
+/// reregistration is needed.
+///
 /// # Examples
 ///
 #[cfg_attr(all(feature = "os-poll", feature = "net"), doc = "```")]
@@ -42,6 +54,7 @@ use crate::{Interest, Registry, Token};
 ///
 #[cfg_attr(feature = "os-poll", doc = "```")]
 #[cfg_attr(not(feature = "os-poll"), doc = "```ignore")]
+/// # #![allow(dead_code)]
 /// use std::io;
 /// use std::os::fd::{AsRawFd, OwnedFd};
 /// use metal_io::event::Source;

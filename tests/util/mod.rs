@@ -107,7 +107,13 @@ pub fn expect_events(poll: &mut Poll, events: &mut Events, mut expected: Vec<Exp
     while !expected.is_empty() {
         let left = deadline.saturating_duration_since(Instant::now());
         assert!(!left.is_zero(), "missing events: {expected:?}");
-        poll.poll(events, Some(left)).expect("unable to poll");
+        match poll.poll(events, Some(left)) {
+            Ok(()) => {}
+            // A signal meant for another thread or a child process; the
+            // contract says to poll again.
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => panic!("unable to poll: {e}"),
+        }
         for event in events.iter() {
             if let Some(i) = expected.iter().position(|e| e.matches(event)) {
                 expected.swap_remove(i);
@@ -119,7 +125,16 @@ pub fn expect_events(poll: &mut Poll, events: &mut Events, mut expected: Vec<Exp
 /// Polls once for [`NO_EVENT_TIMEOUT`] and asserts that no event came.
 #[track_caller]
 pub fn expect_no_events(poll: &mut Poll, events: &mut Events) {
-    poll.poll(events, Some(NO_EVENT_TIMEOUT)).expect("unable to poll");
+    let deadline = Instant::now() + NO_EVENT_TIMEOUT;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match poll.poll(events, Some(left)) {
+            Ok(()) => break,
+            // See `expect_events`.
+            Err(e) if e.kind() == io::ErrorKind::Interrupted && !left.is_zero() => continue,
+            Err(e) => panic!("unable to poll: {e}"),
+        }
+    }
     assert!(events.is_empty(), "unexpected events: {events:?}");
 }
 
@@ -164,7 +179,11 @@ pub fn assert_nonblocking<F: std::os::fd::AsFd>(fd: &F) {
 #[track_caller]
 pub fn assert_close_on_exec<F: std::os::fd::AsFd>(fd: &F) {
     let flags = rustix_like::fcntl_getfd(fd);
-    assert_ne!(flags & libc::FD_CLOEXEC, 0, "descriptor is not close-on-exec");
+    assert_ne!(
+        flags & libc::FD_CLOEXEC,
+        0,
+        "descriptor is not close-on-exec"
+    );
 }
 
 #[cfg(unix)]
@@ -209,4 +228,142 @@ impl Drop for TempDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
     }
+}
+
+/// Reads until the source returns `WouldBlock` and returns the bytes read.
+///
+/// Panics on end of stream, on any other error, or after a million reads.
+#[track_caller]
+pub fn read_until_would_block<R: io::Read>(source: &mut R) -> Vec<u8> {
+    let mut data = Vec::new();
+    let mut buf = [0; 4096];
+    for _ in 0..1_000_000 {
+        match source.read(&mut buf) {
+            Ok(0) => panic!("unexpected end of stream after {} bytes", data.len()),
+            Ok(n) => data.extend_from_slice(&buf[..n]),
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return data,
+            Err(e) => panic!("unexpected read error: {e}"),
+        }
+    }
+    panic!("source never returned WouldBlock");
+}
+
+/// Writes until the sink returns `WouldBlock` and returns the bytes
+/// written.
+///
+/// Panics on any other error, or after a million writes.
+#[track_caller]
+pub fn write_until_would_block<W: io::Write>(sink: &mut W) -> usize {
+    let buf = [0x5a; 4096];
+    let mut written = 0;
+    for _ in 0..1_000_000 {
+        match sink.write(&buf) {
+            Ok(n) => written += n,
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return written,
+            Err(e) => panic!("unexpected write error: {e}"),
+        }
+    }
+    panic!("sink never returned WouldBlock");
+}
+
+/// Returns a connected pair of metal-io TCP streams on loopback: the
+/// connecting side first, the accepted side second.
+///
+/// Panics if the connection is not accepted within [`EVENT_TIMEOUT`].
+#[cfg(all(feature = "os-poll", feature = "net"))]
+#[track_caller]
+pub fn tcp_pair() -> (metal_io::net::TcpStream, metal_io::net::TcpStream) {
+    let mut poll = Poll::new().expect("unable to create poll");
+    let mut events = Events::with_capacity(8);
+    let mut listener =
+        metal_io::net::TcpListener::bind(any_local_address()).expect("unable to bind");
+    poll.registry()
+        .register(&mut listener, Token(0), Interest::READABLE)
+        .expect("unable to register listener");
+    let addr = listener.local_addr().expect("no local address");
+    let client = metal_io::net::TcpStream::connect(addr).expect("unable to connect");
+
+    let deadline = Instant::now() + EVENT_TIMEOUT;
+    loop {
+        match listener.accept() {
+            Ok((server, _)) => return (client, server),
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+            Err(e) => panic!("unable to accept: {e}"),
+        }
+        let left = deadline.saturating_duration_since(Instant::now());
+        assert!(!left.is_zero(), "connection was not accepted in time");
+        poll.poll(&mut events, Some(left)).expect("unable to poll");
+    }
+}
+
+/// Runs `body` in a child process whose `SIGPIPE` disposition is the
+/// default (terminate), and asserts that the child exits successfully.
+///
+/// `test_name` is the name of the calling `#[test]` function (a top-level
+/// function of its test file): the child is this test binary, run with
+/// only that test. In the child, this function runs `body` and returns.
+/// Rust programs ignore `SIGPIPE` by default, which would hide a write that
+/// raises it; the child puts the default back first.
+#[cfg(unix)]
+#[track_caller]
+pub fn with_default_sigpipe_in_child(test_name: &str, body: impl FnOnce()) {
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::{Command, Stdio};
+    use std::sync::mpsc;
+
+    const CHILD_VAR: &str = "METAL_IO_SIGPIPE_CHILD";
+    if std::env::var(CHILD_VAR).as_deref() == Ok(test_name) {
+        // SAFETY: setting the disposition of SIGPIPE to its default has no
+        // memory-safety requirements; it only changes what the signal does.
+        let previous = unsafe { libc::signal(libc::SIGPIPE, libc::SIG_DFL) };
+        assert_ne!(previous, libc::SIG_ERR, "unable to reset SIGPIPE");
+        body();
+        return;
+    }
+
+    let exe = std::env::current_exe().expect("no test binary path");
+    let child = Command::new(exe)
+        .args([test_name, "--exact", "--test-threads=1", "--nocapture"])
+        .env(CHILD_VAR, test_name)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("unable to start the child test process");
+
+    // Wait on another thread so that a hung child fails the test in time.
+    let pid = child.id();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    let output = match rx.recv_timeout(Duration::from_secs(60)) {
+        Ok(output) => output.expect("unable to wait for the child"),
+        Err(_) => {
+            // SAFETY: `pid` is our own child, which has not been reaped:
+            // the waiting thread is still blocked in `wait`.
+            unsafe { libc::kill(pid as libc::pid_t, libc::SIGKILL) };
+            panic!("child test process did not finish within 60 s");
+        }
+    };
+    let status = output.status;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_ne!(
+        status.signal(),
+        Some(libc::SIGPIPE),
+        "child test process was killed by SIGPIPE\n{stdout}{stderr}"
+    );
+    assert!(
+        status.success(),
+        "child test process failed: {status}\n{stdout}{stderr}"
+    );
+}
+
+/// Asserts that a descriptor is in blocking mode.
+#[cfg(unix)]
+#[track_caller]
+pub fn assert_blocking<F: std::os::fd::AsFd>(fd: &F) {
+    let flags = rustix_like::fcntl_getfl(fd);
+    assert_eq!(flags & libc::O_NONBLOCK, 0, "descriptor is non-blocking");
 }

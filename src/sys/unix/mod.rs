@@ -12,6 +12,17 @@ crate::macros::cfg_io_source! {
     pub(crate) use self::io_source::IoSourceState;
 }
 
+crate::macros::cfg_os_ext! {
+    pub(crate) mod pipe;
+}
+
+crate::macros::cfg_net! {
+    mod net;
+    pub(crate) mod tcp;
+    pub(crate) mod udp;
+    pub(crate) mod uds;
+}
+
 /// Converts a `-1`-style return value into an `io::Result`, reading `errno`
 /// right after the call.
 #[allow(dead_code)]

@@ -12,12 +12,12 @@
 //! `Poll` says so. The kernel keeps registrations per open file description,
 //! so a descriptor closed while a `dup(2)` of it lives stays registered.
 
+use std::mem::MaybeUninit;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
 use std::sync::Arc;
 use std::time::Duration;
 use std::{fmt, io};
 
-use rustix::buffer::spare_capacity;
 use rustix::event::{epoll, Timespec};
 
 use crate::sys::unix::cvt;
@@ -26,7 +26,16 @@ use crate::sys::WakerSignal;
 use crate::{Interest, Token};
 
 /// One raw event, as `epoll_wait(2)` writes it.
-pub(crate) type Event = epoll::Event;
+#[repr(transparent)]
+pub(crate) struct Event(epoll::Event);
+
+// SAFETY: rustix's `epoll::Event` is neither `Send` nor `Sync` only because
+// its user-data union may hold a raw pointer. This selector stores nothing
+// but a token (a `u64`) there and never reads it as a pointer, so an event
+// is plain data that any thread may own or read.
+unsafe impl Send for Event {}
+// SAFETY: see the `Send` impl above.
+unsafe impl Sync for Event {}
 
 /// The buffer `epoll_wait(2)` fills, up to its capacity.
 pub(crate) type Events = Vec<Event>;
@@ -94,11 +103,18 @@ impl Selector {
     }
 
     /// Removes `fd` (`EPOLL_CTL_DEL`).
+    // Only sources deregister, and with `os-poll` alone there are none.
+    #[cfg_attr(not(any(feature = "os-ext", feature = "net")), allow(dead_code))]
     pub(crate) fn deregister(&self, fd: RawFd) -> io::Result<()> {
         // SAFETY: a null event pointer is allowed for `EPOLL_CTL_DEL`, and
         // the kernel checks both descriptors.
         let ret = unsafe {
-            libc::epoll_ctl(self.ep.as_raw_fd(), libc::EPOLL_CTL_DEL, fd, std::ptr::null_mut())
+            libc::epoll_ctl(
+                self.ep.as_raw_fd(),
+                libc::EPOLL_CTL_DEL,
+                fd,
+                std::ptr::null_mut(),
+            )
         };
         cvt(ret).map(drop)
     }
@@ -134,11 +150,8 @@ fn wait(ep: &OwnedFd, events: &mut Events, timeout: Option<Duration>) -> io::Res
         })
     });
 
-    match epoll::wait(ep, spare_capacity(events), timeout.as_ref()) {
-        Ok(n) => {
-            debug_assert!(n <= events.capacity(), "the kernel wrote past the buffer");
-            Ok(())
-        }
+    match wait_into(ep, events, timeout.as_ref()) {
+        Ok(()) => Ok(()),
         // Limitation: kernels before Linux 5.11 lack `epoll_pwait2(2)`, which
         // rustix only uses for timeouts over `i32::MAX` milliseconds (about
         // 24.8 days). There such a wait is cut to that length, so `poll` may
@@ -148,11 +161,34 @@ fn wait(ep: &OwnedFd, events: &mut Events, timeout: Option<Duration>) -> io::Res
                 tv_sec: i64::from(i32::MAX / 1000),
                 tv_nsec: 0,
             };
-            epoll::wait(ep, spare_capacity(events), Some(&cut))?;
-            Ok(())
+            Ok(wait_into(ep, events, Some(&cut))?)
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// Runs `epoll_pwait(2)` or `epoll_pwait2(2)` into the spare capacity of
+/// `events`, which must be empty.
+fn wait_into(
+    ep: &OwnedFd,
+    events: &mut Events,
+    timeout: Option<&Timespec>,
+) -> rustix::io::Result<()> {
+    debug_assert!(events.is_empty(), "the buffer is cleared before a wait");
+    let spare = events.spare_capacity_mut();
+    // SAFETY: `Event` is `repr(transparent)` over `epoll::Event`, and
+    // `MaybeUninit` keeps the layout of what it wraps, so both slices
+    // describe the same memory with the same layout.
+    let spare =
+        unsafe { &mut *(spare as *mut [MaybeUninit<Event>] as *mut [MaybeUninit<epoll::Event>]) };
+    let (filled, _) = epoll::wait(ep, spare, timeout)?;
+    let n = filled.len();
+
+    debug_assert!(n <= events.capacity(), "the kernel wrote past the buffer");
+    // SAFETY: the kernel initialised the first `n` entries of the spare
+    // capacity, and the buffer was empty before the call.
+    unsafe { events.set_len(n) };
+    Ok(())
 }
 
 /// Maps an interest to epoll flags, always edge-triggered.
@@ -173,10 +209,10 @@ fn interests_to_epoll(interests: Interest) -> u32 {
 
 /// The event a pending wake turns into.
 fn waker_event(token: Token) -> Event {
-    Event {
+    Event(epoll::Event {
         flags: epoll::EventFlags::IN,
         data: epoll::EventData::new_u64(token.0 as u64),
-    }
+    })
 }
 
 impl AsRawFd for Selector {
@@ -205,7 +241,7 @@ pub(crate) mod event {
     use crate::Token;
 
     fn flags(event: &Event) -> libc::c_int {
-        { event.flags }.bits() as libc::c_int
+        { event.0.flags }.bits() as libc::c_int
     }
 
     fn has(event: &Event, flag: libc::c_int) -> bool {
@@ -213,7 +249,7 @@ pub(crate) mod event {
     }
 
     pub(crate) fn token(event: &Event) -> Token {
-        Token({ event.data }.u64() as usize)
+        Token({ event.0.data }.u64() as usize)
     }
 
     pub(crate) fn is_readable(event: &Event) -> bool {
@@ -229,8 +265,7 @@ pub(crate) mod event {
     }
 
     pub(crate) fn is_read_closed(event: &Event) -> bool {
-        has(event, libc::EPOLLHUP)
-            || (has(event, libc::EPOLLIN) && has(event, libc::EPOLLRDHUP))
+        has(event, libc::EPOLLHUP) || (has(event, libc::EPOLLIN) && has(event, libc::EPOLLRDHUP))
     }
 
     pub(crate) fn is_write_closed(event: &Event) -> bool {
@@ -287,7 +322,7 @@ pub(crate) mod event {
 
             f.debug_struct("epoll_event")
                 .field("events", &Flags(flags(self.0)))
-                .field("u64", &{ self.0.data }.u64())
+                .field("u64", &{ self.0 .0.data }.u64())
                 .finish()
         }
     }
