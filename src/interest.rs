@@ -127,7 +127,7 @@ impl Interest {
 
     /// Returns true if the interest includes AIO completion.
     ///
-    /// Always false where [`Interest::AIO`] is not offered.
+    /// Always false where `Interest::AIO` is not offered.
     #[must_use]
     pub const fn is_aio(self) -> bool {
         self.0.get() & AIO != 0
@@ -135,7 +135,7 @@ impl Interest {
 
     /// Returns true if the interest includes LIO completion.
     ///
-    /// Always false where [`Interest::LIO`] is not offered.
+    /// Always false where `Interest::LIO` is not offered.
     #[must_use]
     pub const fn is_lio(self) -> bool {
         self.0.get() & LIO != 0
@@ -143,7 +143,7 @@ impl Interest {
 
     /// Returns true if the interest includes priority readiness.
     ///
-    /// Always false where [`Interest::PRIORITY`] is not offered.
+    /// Always false where `Interest::PRIORITY` is not offered.
     #[must_use]
     pub const fn is_priority(self) -> bool {
         self.0.get() & PRIORITY != 0
