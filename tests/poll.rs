@@ -3,7 +3,7 @@
 mod util;
 
 use std::io;
-use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::mpsc;
 use std::sync::{Arc, Barrier};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -106,6 +106,7 @@ fn debug_does_not_panic() {
 /// Tests that need Unix descriptors and signals.
 #[cfg(unix)]
 mod unix {
+    use std::sync::mpsc::RecvTimeoutError;
     use std::sync::OnceLock;
 
     use super::*;

@@ -22,6 +22,10 @@
 //! - `IoSourceState`: the per-source bookkeeping the I/O types carry, with
 //!   `new()`, `do_io(&self, f, &inner)` and the `register`, `reregister`
 //!   and `deregister` methods.
+//! - With `net`: `tcp::{bind, connect, accept, write, write_vectored}` and
+//!   `udp::{bind, only_v6}`; on Unix also `uds::{bind_listener, accept,
+//!   connect, stream_pair, bind_datagram, unbound_datagram, datagram_pair,
+//!   write, write_vectored}`. The public socket types call only these.
 //! - On Unix, `pipe`; on Windows, `NamedPipe`.
 //!
 //! `select` must never return before the timeout has passed unless an event
