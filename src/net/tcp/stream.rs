@@ -170,7 +170,11 @@ impl TcpStream {
     ///
     /// stream.shutdown(Shutdown::Write)?;
     /// let err = stream.write(b"late").unwrap_err();
+    /// #[cfg(unix)]
     /// assert_eq!(err.kind(), std::io::ErrorKind::BrokenPipe);
+    /// // Windows fails with `WSAESHUTDOWN`, which std gives no kind of its own.
+    /// #[cfg(windows)]
+    /// assert_eq!(err.raw_os_error(), Some(10058));
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
