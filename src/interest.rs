@@ -203,7 +203,10 @@ mod tests {
     fn remove_of_everything_is_none() {
         let both = Interest::READABLE | Interest::WRITABLE;
         assert_eq!(both.remove(both), None);
-        assert_eq!(Interest::READABLE.remove(Interest::WRITABLE), Some(Interest::READABLE));
+        assert_eq!(
+            Interest::READABLE.remove(Interest::WRITABLE),
+            Some(Interest::READABLE)
+        );
     }
 
     #[test]

@@ -25,6 +25,8 @@
 //!
 //! # Features
 //!
+//! The [`features`] module describes each one in full.
+//!
 //! | Feature | Gives |
 //! |---|---|
 //! | `os-poll` | [`Poll::new`]: the OS selector |
@@ -52,6 +54,7 @@ mod token;
 mod waker;
 
 pub mod event;
+pub mod features;
 pub mod guide;
 
 macros::cfg_io_source! {

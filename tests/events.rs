@@ -128,6 +128,25 @@ fn event_alternate_debug_names_os_flags() {
     }
 }
 
+#[test]
+fn cloned_event_outlives_the_buffer() {
+    let (mut poll, mut events) = init_with_poll();
+    let waker = Waker::new(poll.registry(), WAKE).unwrap();
+    waker.wake().unwrap();
+    poll_waker_event(&mut poll, &mut events);
+    let event = events.iter().find(|e| e.token() == WAKE).unwrap();
+    let seen = format!("{event:#?}");
+    let kept = event.clone();
+
+    // A poll that finds nothing empties the buffer; the clone is untouched.
+    poll.poll(&mut events, Some(Duration::ZERO)).unwrap();
+    assert!(events.is_empty(), "{events:?}");
+    assert_eq!(kept.token(), WAKE);
+    assert!(kept.is_readable());
+    assert!(!kept.is_writable());
+    assert_eq!(format!("{kept:#?}"), seen);
+}
+
 /// The name the backend's `Debug` gives the flag of a readable event.
 fn readable_flag_name() -> Option<&'static str> {
     if cfg!(all(

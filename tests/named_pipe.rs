@@ -15,8 +15,8 @@ use metal_io::windows::NamedPipe;
 use metal_io::{Events, Interest, Poll, Token};
 
 use util::{
-    assert_error_kind, assert_would_block, expect_events, expect_no_events, init_with_poll,
-    ExpectEvent, Readiness, EVENT_TIMEOUT,
+    assert_error_kind, assert_would_block, expect_event, expect_events, expect_no_events,
+    init_with_poll, ExpectEvent, Readiness, EVENT_TIMEOUT,
 };
 
 const SERVER: Token = Token(1);
@@ -105,11 +105,7 @@ fn connect_completes_with_a_writable_event() {
     expect_no_events(&mut poll, &mut events);
 
     let _client = open_client(&name);
-    expect_events(
-        &mut poll,
-        &mut events,
-        vec![ExpectEvent::new(SERVER, Interest::WRITABLE)],
-    );
+    expect_event(&mut poll, &mut events, SERVER, Interest::WRITABLE);
     assert!(server.take_error().unwrap().is_none());
 }
 
@@ -143,11 +139,7 @@ fn data_flows_both_ways() {
 
     assert_would_block(server.read(&mut [0; 8]));
     assert_eq!(client.write(b"hello").unwrap(), 5);
-    expect_events(
-        &mut poll,
-        &mut events,
-        vec![ExpectEvent::new(SERVER, Interest::READABLE)],
-    );
+    expect_event(&mut poll, &mut events, SERVER, Interest::READABLE);
     assert_eq!(
         read_exactly(&mut poll, &mut events, &mut server, 5),
         b"hello"
@@ -168,11 +160,7 @@ fn a_second_write_waits_for_the_first() {
     assert_eq!(client.write(b"one").unwrap(), 3);
     // The first write is only done once the selector has seen it finish.
     assert_would_block(client.write(b"two"));
-    expect_events(
-        &mut poll,
-        &mut events,
-        vec![ExpectEvent::new(CLIENT, Interest::WRITABLE)],
-    );
+    expect_event(&mut poll, &mut events, CLIENT, Interest::WRITABLE);
     assert_eq!(client.write(b"two").unwrap(), 3);
 
     assert_eq!(
@@ -219,11 +207,7 @@ fn vectored_read_and_write() {
 
     let bufs = [IoSlice::new(b"ab"), IoSlice::new(b"cde")];
     assert_eq!(client.write_vectored(&bufs).unwrap(), 5);
-    expect_events(
-        &mut poll,
-        &mut events,
-        vec![ExpectEvent::new(SERVER, Interest::READABLE)],
-    );
+    expect_event(&mut poll, &mut events, SERVER, Interest::READABLE);
 
     let (mut first, mut second) = ([0; 3], [0; 3]);
     let mut bufs = [IoSliceMut::new(&mut first), IoSliceMut::new(&mut second)];
@@ -238,11 +222,7 @@ fn read_and_write_through_shared_references() {
     let (server, client) = connected_pair(&mut poll, &mut events);
 
     assert_eq!((&client).write(b"shared").unwrap(), 6);
-    expect_events(
-        &mut poll,
-        &mut events,
-        vec![ExpectEvent::new(SERVER, Interest::READABLE)],
-    );
+    expect_event(&mut poll, &mut events, SERVER, Interest::READABLE);
     let mut buf = [0; 6];
     (&server).read_exact(&mut buf).unwrap();
     assert_eq!(&buf, b"shared");
@@ -255,11 +235,7 @@ fn client_drop_gives_the_server_end_of_stream() {
     let (mut server, client) = connected_pair(&mut poll, &mut events);
 
     drop(client);
-    expect_events(
-        &mut poll,
-        &mut events,
-        vec![ExpectEvent::new(SERVER, Readiness::ReadClosed)],
-    );
+    expect_event(&mut poll, &mut events, SERVER, Readiness::ReadClosed);
     assert_eq!(server.read(&mut [0; 8]).unwrap(), 0);
     assert_eq!(server.read(&mut [0; 8]).unwrap(), 0);
 }
@@ -269,11 +245,7 @@ fn write_after_the_client_is_gone_fails() {
     let (mut poll, mut events) = init_with_poll();
     let (mut server, client) = connected_pair(&mut poll, &mut events);
     drop(client);
-    expect_events(
-        &mut poll,
-        &mut events,
-        vec![ExpectEvent::new(SERVER, Readiness::ReadClosed)],
-    );
+    expect_event(&mut poll, &mut events, SERVER, Readiness::ReadClosed);
 
     // The failure shows up either at once or, for a write already on its
     // way, from the next call.
@@ -303,11 +275,7 @@ fn disconnect_drops_unread_data_and_serves_a_new_client() {
     let mut first = open_client(&name);
     poll.registry().register(&mut first, CLIENT, both).unwrap();
     assert_eq!(first.write(b"old").unwrap(), 3);
-    expect_events(
-        &mut poll,
-        &mut events,
-        vec![ExpectEvent::new(SERVER, Interest::READABLE)],
-    );
+    expect_event(&mut poll, &mut events, SERVER, Interest::READABLE);
 
     server.disconnect().unwrap();
     assert_would_block(server.connect());
@@ -315,11 +283,7 @@ fn disconnect_drops_unread_data_and_serves_a_new_client() {
     poll.registry()
         .register(&mut second, Token(3), Interest::WRITABLE)
         .unwrap();
-    expect_events(
-        &mut poll,
-        &mut events,
-        vec![ExpectEvent::new(SERVER, Interest::WRITABLE)],
-    );
+    expect_event(&mut poll, &mut events, SERVER, Interest::WRITABLE);
 
     assert_eq!(second.write(b"new").unwrap(), 3);
     assert_eq!(read_exactly(&mut poll, &mut events, &mut server, 3), b"new");
@@ -343,11 +307,7 @@ fn deregister_stops_events() {
     poll.registry().deregister(&mut server).unwrap();
 
     assert_eq!(client.write(b"quiet").unwrap(), 5);
-    expect_events(
-        &mut poll,
-        &mut events,
-        vec![ExpectEvent::new(CLIENT, Interest::WRITABLE)],
-    );
+    expect_event(&mut poll, &mut events, CLIENT, Interest::WRITABLE);
     expect_no_events(&mut poll, &mut events);
 
     // Registered again, it reports the data that arrived meanwhile.
@@ -369,11 +329,7 @@ fn reregister_replaces_token_and_interest() {
         .reregister(&mut server, Token(8), Interest::READABLE)
         .unwrap();
     assert_eq!(client.write(b"x").unwrap(), 1);
-    expect_events(
-        &mut poll,
-        &mut events,
-        vec![ExpectEvent::new(Token(8), Interest::READABLE)],
-    );
+    expect_event(&mut poll, &mut events, Token(8), Interest::READABLE);
     assert!(events.iter().all(|e| e.token() != SERVER));
 }
 

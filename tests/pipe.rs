@@ -12,8 +12,8 @@ use metal_io::{Interest, Poll, Token};
 
 use util::{
     assert_blocking, assert_close_on_exec, assert_error_kind, assert_nonblocking,
-    assert_would_block, expect_events, expect_no_events, init_with_poll, read_until_would_block,
-    write_until_would_block, ExpectEvent, Readiness,
+    assert_would_block, expect_event, expect_no_events, init_with_poll, read_until_would_block,
+    write_until_would_block, Readiness,
 };
 
 const SENDER: Token = Token(0);
@@ -44,11 +44,7 @@ fn bytes_arrive_in_order_after_a_readable_event() {
 
     sender.write_all(b"first ").unwrap();
     sender.write_all(b"second").unwrap();
-    expect_events(
-        &mut poll,
-        &mut events,
-        vec![ExpectEvent::new(RECEIVER, Interest::READABLE)],
-    );
+    expect_event(&mut poll, &mut events, RECEIVER, Interest::READABLE);
     assert_eq!(read_until_would_block(&mut receiver), b"first second");
 }
 
@@ -59,11 +55,7 @@ fn sender_gets_writable_event() {
     poll.registry()
         .register(&mut sender, SENDER, Interest::WRITABLE)
         .unwrap();
-    expect_events(
-        &mut poll,
-        &mut events,
-        vec![ExpectEvent::new(SENDER, Interest::WRITABLE)],
-    );
+    expect_event(&mut poll, &mut events, SENDER, Interest::WRITABLE);
 }
 
 #[test]
@@ -75,11 +67,7 @@ fn receiver_event_repeats_only_after_would_block_and_new_data() {
         .unwrap();
 
     sender.write_all(b"abcdef").unwrap();
-    expect_events(
-        &mut poll,
-        &mut events,
-        vec![ExpectEvent::new(RECEIVER, Interest::READABLE)],
-    );
+    expect_event(&mut poll, &mut events, RECEIVER, Interest::READABLE);
 
     // Still readable, but the edge was reported: no new event, also not
     // after reading only part of the data.
@@ -92,11 +80,7 @@ fn receiver_event_repeats_only_after_would_block_and_new_data() {
     assert_eq!(read_until_would_block(&mut receiver), b"cdef");
     expect_no_events(&mut poll, &mut events);
     sender.write_all(b"g").unwrap();
-    expect_events(
-        &mut poll,
-        &mut events,
-        vec![ExpectEvent::new(RECEIVER, Interest::READABLE)],
-    );
+    expect_event(&mut poll, &mut events, RECEIVER, Interest::READABLE);
     assert_eq!(read_until_would_block(&mut receiver), b"g");
 }
 
@@ -107,22 +91,14 @@ fn sender_event_repeats_after_full_pipe_is_drained() {
     poll.registry()
         .register(&mut sender, SENDER, Interest::WRITABLE)
         .unwrap();
-    expect_events(
-        &mut poll,
-        &mut events,
-        vec![ExpectEvent::new(SENDER, Interest::WRITABLE)],
-    );
+    expect_event(&mut poll, &mut events, SENDER, Interest::WRITABLE);
 
     let written = write_until_would_block(&mut sender);
     assert!(written > 0);
     expect_no_events(&mut poll, &mut events);
 
     assert_eq!(read_until_would_block(&mut receiver).len(), written);
-    expect_events(
-        &mut poll,
-        &mut events,
-        vec![ExpectEvent::new(SENDER, Interest::WRITABLE)],
-    );
+    expect_event(&mut poll, &mut events, SENDER, Interest::WRITABLE);
 }
 
 #[test]
@@ -135,11 +111,7 @@ fn dropping_sender_closes_read_side() {
 
     sender.write_all(b"last").unwrap();
     drop(sender);
-    expect_events(
-        &mut poll,
-        &mut events,
-        vec![ExpectEvent::new(RECEIVER, Readiness::ReadClosed)],
-    );
+    expect_event(&mut poll, &mut events, RECEIVER, Readiness::ReadClosed);
 
     // The data written before the drop is still there, then the end.
     let mut data = Vec::new();
@@ -155,21 +127,13 @@ fn dropping_receiver_closes_write_side() {
     poll.registry()
         .register(&mut sender, SENDER, Interest::WRITABLE)
         .unwrap();
-    expect_events(
-        &mut poll,
-        &mut events,
-        vec![ExpectEvent::new(SENDER, Interest::WRITABLE)],
-    );
+    expect_event(&mut poll, &mut events, SENDER, Interest::WRITABLE);
 
     // Follow the readiness contract: write until `WouldBlock` before
     // waiting for the next event.
     assert!(write_until_would_block(&mut sender) > 0);
     drop(receiver);
-    expect_events(
-        &mut poll,
-        &mut events,
-        vec![ExpectEvent::new(SENDER, Readiness::WriteClosed)],
-    );
+    expect_event(&mut poll, &mut events, SENDER, Readiness::WriteClosed);
 }
 
 #[test]
@@ -297,11 +261,7 @@ fn try_io_would_block_then_new_data_gives_event() {
     assert_would_block(raw_read(&receiver));
 
     sender.write_all(b"raw").unwrap();
-    expect_events(
-        &mut poll,
-        &mut events,
-        vec![ExpectEvent::new(RECEIVER, Interest::READABLE)],
-    );
+    expect_event(&mut poll, &mut events, RECEIVER, Interest::READABLE);
     assert_eq!(raw_read(&receiver).unwrap(), b"raw");
     assert_would_block(raw_read(&receiver));
 }
@@ -385,11 +345,7 @@ fn deregistered_receiver_can_be_registered_again() {
     poll.registry()
         .register(&mut receiver, Token(9), Interest::READABLE)
         .unwrap();
-    expect_events(
-        &mut poll,
-        &mut events,
-        vec![ExpectEvent::new(Token(9), Interest::READABLE)],
-    );
+    expect_event(&mut poll, &mut events, Token(9), Interest::READABLE);
 }
 
 #[test]

@@ -11,8 +11,8 @@ use metal_io::unix::SourceFd;
 use metal_io::{Interest, Token};
 
 use util::{
-    assert_error_kind, expect_events, expect_no_events, init_with_poll, read_until_would_block,
-    write_until_would_block, ExpectEvent, Readiness,
+    assert_error_kind, expect_event, expect_no_events, init_with_poll, read_until_would_block,
+    write_until_would_block, Readiness,
 };
 
 const TOKEN: Token = Token(5);
@@ -65,11 +65,7 @@ fn readable_edge_repeats_only_after_would_block_and_new_data() {
         .unwrap();
 
     b.write_all(b"hello").unwrap();
-    expect_events(
-        &mut poll,
-        &mut events,
-        vec![ExpectEvent::new(TOKEN, Interest::READABLE)],
-    );
+    expect_event(&mut poll, &mut events, TOKEN, Interest::READABLE);
 
     // Partly read: still readable, but no second event for the same edge.
     let mut two = [0; 2];
@@ -80,11 +76,7 @@ fn readable_edge_repeats_only_after_would_block_and_new_data() {
     expect_no_events(&mut poll, &mut events);
 
     b.write_all(b"again").unwrap();
-    expect_events(
-        &mut poll,
-        &mut events,
-        vec![ExpectEvent::new(TOKEN, Interest::READABLE)],
-    );
+    expect_event(&mut poll, &mut events, TOKEN, Interest::READABLE);
     assert_eq!(read_until_would_block(&mut a), b"again");
 }
 
@@ -100,21 +92,13 @@ fn writable_edge_repeats_after_room_is_made() {
     poll.registry()
         .register(&mut SourceFd(&fd), TOKEN, Interest::WRITABLE)
         .unwrap();
-    expect_events(
-        &mut poll,
-        &mut events,
-        vec![ExpectEvent::new(TOKEN, Interest::WRITABLE)],
-    );
+    expect_event(&mut poll, &mut events, TOKEN, Interest::WRITABLE);
     expect_no_events(&mut poll, &mut events);
 
     let written = write_until_would_block(&mut a);
     expect_no_events(&mut poll, &mut events);
     assert_eq!(read_until_would_block(&mut b).len(), written);
-    expect_events(
-        &mut poll,
-        &mut events,
-        vec![ExpectEvent::new(TOKEN, Interest::WRITABLE)],
-    );
+    expect_event(&mut poll, &mut events, TOKEN, Interest::WRITABLE);
 }
 
 #[test]
@@ -127,11 +111,7 @@ fn peer_shutdown_closes_read_side() {
         .unwrap();
 
     b.shutdown(Shutdown::Write).unwrap();
-    expect_events(
-        &mut poll,
-        &mut events,
-        vec![ExpectEvent::new(TOKEN, Readiness::ReadClosed)],
-    );
+    expect_event(&mut poll, &mut events, TOKEN, Readiness::ReadClosed);
     assert_eq!(a.read(&mut [0; 8]).unwrap(), 0);
 }
 
@@ -226,11 +206,7 @@ fn boxed_source_forwards_registration() {
         .register(&mut boxed, TOKEN, Interest::READABLE)
         .unwrap();
     b.write_all(b"x").unwrap();
-    expect_events(
-        &mut poll,
-        &mut events,
-        vec![ExpectEvent::new(TOKEN, Interest::READABLE)],
-    );
+    expect_event(&mut poll, &mut events, TOKEN, Interest::READABLE);
     poll.registry().deregister(&mut boxed).unwrap();
 }
 

@@ -10,8 +10,9 @@ use metal_io::net::{TcpListener, TcpStream};
 use metal_io::{Events, Interest, Poll, Token};
 
 use util::{
-    any_local_address, any_local_ipv6_address, assert_error_kind, assert_would_block,
-    expect_events, expect_no_events, init_with_poll, ExpectEvent, EVENT_TIMEOUT,
+    any_local_address, any_local_ipv6_address, assert_error_kind,
+    assert_registration_misuse_is_reported, assert_would_block, expect_event, expect_no_events,
+    init_with_poll, EVENT_TIMEOUT,
 };
 
 const LISTENER: Token = Token(0);
@@ -104,11 +105,7 @@ fn bind_reuses_an_address_held_in_time_wait() {
     poll.registry()
         .register(&mut client, OTHER, Interest::READABLE)
         .unwrap();
-    expect_events(
-        &mut poll,
-        &mut events,
-        vec![ExpectEvent::new(OTHER, util::Readiness::ReadClosed)],
-    );
+    expect_event(&mut poll, &mut events, OTHER, util::Readiness::ReadClosed);
     assert_eq!(client.read(&mut [0; 8]).unwrap(), 0);
     drop(client);
     drop(listener);
@@ -134,11 +131,7 @@ fn readable_is_edge_triggered() {
         .unwrap();
 
     let _first = TcpStream::connect(addr).unwrap();
-    expect_events(
-        &mut poll,
-        &mut events,
-        vec![ExpectEvent::new(LISTENER, Interest::READABLE)],
-    );
+    expect_event(&mut poll, &mut events, LISTENER, Interest::READABLE);
     let accepted = accept_n(&mut poll, &mut events, &listener, 1);
     assert_eq!(accepted.len(), 1);
 
@@ -146,11 +139,7 @@ fn readable_is_edge_triggered() {
     expect_no_events(&mut poll, &mut events);
 
     let _second = TcpStream::connect(addr).unwrap();
-    expect_events(
-        &mut poll,
-        &mut events,
-        vec![ExpectEvent::new(LISTENER, Interest::READABLE)],
-    );
+    expect_event(&mut poll, &mut events, LISTENER, Interest::READABLE);
     assert_eq!(accept_n(&mut poll, &mut events, &listener, 1).len(), 1);
 }
 
@@ -195,11 +184,7 @@ fn accepted_streams_carry_data() {
         .register(&mut client, OTHER, Interest::READABLE)
         .unwrap();
     server.write_all(b"welcome").unwrap();
-    expect_events(
-        &mut poll,
-        &mut events,
-        vec![ExpectEvent::new(OTHER, Interest::READABLE)],
-    );
+    expect_event(&mut poll, &mut events, OTHER, Interest::READABLE);
     assert_eq!(util::read_until_would_block(&mut client), b"welcome");
 }
 
@@ -247,47 +232,14 @@ fn reregister_replaces_the_token() {
         .unwrap();
 
     let _client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
-    expect_events(
-        &mut poll,
-        &mut events,
-        vec![ExpectEvent::new(OTHER, Interest::READABLE)],
-    );
+    expect_event(&mut poll, &mut events, OTHER, Interest::READABLE);
     assert!(events.iter().all(|e| e.token() == OTHER));
 }
 
 #[test]
 fn registration_misuse_is_reported() {
-    let (poll1, _) = init_with_poll();
-    let (poll2, _) = init_with_poll();
     let mut listener = TcpListener::bind(any_local_address()).unwrap();
-
-    assert_error_kind(
-        poll1
-            .registry()
-            .reregister(&mut listener, LISTENER, Interest::READABLE),
-        io::ErrorKind::NotFound,
-    );
-    assert_error_kind(
-        poll1.registry().deregister(&mut listener),
-        io::ErrorKind::NotFound,
-    );
-
-    poll1
-        .registry()
-        .register(&mut listener, LISTENER, Interest::READABLE)
-        .unwrap();
-    assert_error_kind(
-        poll1
-            .registry()
-            .register(&mut listener, LISTENER, Interest::READABLE),
-        io::ErrorKind::AlreadyExists,
-    );
-    assert_error_kind(
-        poll2
-            .registry()
-            .register(&mut listener, LISTENER, Interest::READABLE),
-        io::ErrorKind::AlreadyExists,
-    );
+    assert_registration_misuse_is_reported(&mut listener, LISTENER);
 }
 
 #[test]

@@ -10,8 +10,8 @@ use metal_io::net::TcpStream;
 use metal_io::{Events, Interest, Poll, Token};
 
 use util::{
-    any_local_address, any_local_ipv6_address, assert_error_kind, assert_would_block,
-    expect_events, expect_no_events, init_with_poll, read_until_would_block, tcp_pair, ExpectEvent,
+    any_local_address, any_local_ipv6_address, assert_error_kind, assert_would_block, expect_event,
+    expect_no_events, expect_readable_only_for, init_with_poll, read_until_would_block, tcp_pair,
     Readiness, EVENT_TIMEOUT,
 };
 
@@ -91,11 +91,7 @@ fn connect_is_reported_writable_with_a_peer_address() {
     poll.registry()
         .register(&mut stream, ID1, Interest::WRITABLE)
         .unwrap();
-    expect_events(
-        &mut poll,
-        &mut events,
-        vec![ExpectEvent::new(ID1, Interest::WRITABLE)],
-    );
+    expect_event(&mut poll, &mut events, ID1, Interest::WRITABLE);
 
     assert!(stream.take_error().unwrap().is_none());
     assert_eq!(stream.peer_addr().unwrap(), addr);
@@ -118,11 +114,7 @@ fn connect_over_ipv6() {
     poll.registry()
         .register(&mut stream, ID1, Interest::WRITABLE)
         .unwrap();
-    expect_events(
-        &mut poll,
-        &mut events,
-        vec![ExpectEvent::new(ID1, Interest::WRITABLE)],
-    );
+    expect_event(&mut poll, &mut events, ID1, Interest::WRITABLE);
     assert_eq!(stream.peer_addr().unwrap(), addr);
 }
 
@@ -175,22 +167,14 @@ fn readable_is_edge_triggered() {
         .unwrap();
 
     client.write_all(b"first").unwrap();
-    expect_events(
-        &mut poll,
-        &mut events,
-        vec![ExpectEvent::new(ID1, Interest::READABLE)],
-    );
+    expect_event(&mut poll, &mut events, ID1, Interest::READABLE);
     assert_eq!(read_until_would_block(&mut server), b"first");
 
     // Drained: no new event until new data arrives.
     expect_no_events(&mut poll, &mut events);
 
     client.write_all(b"second").unwrap();
-    expect_events(
-        &mut poll,
-        &mut events,
-        vec![ExpectEvent::new(ID1, Interest::READABLE)],
-    );
+    expect_event(&mut poll, &mut events, ID1, Interest::READABLE);
     assert_eq!(read_until_would_block(&mut server), b"second");
 }
 
@@ -201,11 +185,7 @@ fn writable_again_after_the_send_buffer_drains() {
     poll.registry()
         .register(&mut client, ID1, Interest::WRITABLE)
         .unwrap();
-    expect_events(
-        &mut poll,
-        &mut events,
-        vec![ExpectEvent::new(ID1, Interest::WRITABLE)],
-    );
+    expect_event(&mut poll, &mut events, ID1, Interest::WRITABLE);
 
     // Fill the send buffer (and the peer's receive buffer).
     let written = util::write_until_would_block(&mut client);
@@ -241,11 +221,7 @@ fn peer_shutdown_write_is_reported_read_closed() {
         .unwrap();
 
     client.shutdown(Shutdown::Write).unwrap();
-    expect_events(
-        &mut poll,
-        &mut events,
-        vec![ExpectEvent::new(ID1, Readiness::ReadClosed)],
-    );
+    expect_event(&mut poll, &mut events, ID1, Readiness::ReadClosed);
     assert_eq!(server.read(&mut [0; 16]).unwrap(), 0);
 }
 
@@ -258,11 +234,7 @@ fn peer_drop_is_reported_read_closed() {
         .unwrap();
 
     drop(client);
-    expect_events(
-        &mut poll,
-        &mut events,
-        vec![ExpectEvent::new(ID1, Readiness::ReadClosed)],
-    );
+    expect_event(&mut poll, &mut events, ID1, Readiness::ReadClosed);
     assert_eq!(server.read(&mut [0; 16]).unwrap(), 0);
 }
 
@@ -299,11 +271,7 @@ fn reset_connection_is_reported_write_closed() {
     }
 
     if !write_closed {
-        expect_events(
-            &mut poll,
-            &mut events,
-            vec![ExpectEvent::new(ID1, Readiness::WriteClosed)],
-        );
+        expect_event(&mut poll, &mut events, ID1, Readiness::WriteClosed);
     }
 }
 
@@ -377,11 +345,7 @@ fn shutdown_write_gives_the_peer_end_of_stream() {
 
     let data = read_exactly(&mut poll, &mut events, &mut server, 10);
     assert_eq!(data, b"last words");
-    expect_events(
-        &mut poll,
-        &mut events,
-        vec![ExpectEvent::new(ID1, Readiness::ReadClosed)],
-    );
+    expect_event(&mut poll, &mut events, ID1, Readiness::ReadClosed);
     assert_eq!(server.read(&mut [0; 8]).unwrap(), 0);
 }
 
@@ -392,28 +356,14 @@ fn reregister_replaces_token_and_interest() {
     poll.registry()
         .register(&mut server, ID1, Interest::WRITABLE)
         .unwrap();
-    expect_events(
-        &mut poll,
-        &mut events,
-        vec![ExpectEvent::new(ID1, Interest::WRITABLE)],
-    );
+    expect_event(&mut poll, &mut events, ID1, Interest::WRITABLE);
 
     poll.registry()
         .reregister(&mut server, ID2, Interest::READABLE)
         .unwrap();
     client.write_all(b"ping").unwrap();
 
-    let deadline = Instant::now() + EVENT_TIMEOUT;
-    let mut seen_readable = false;
-    while !seen_readable {
-        let left = deadline.saturating_duration_since(Instant::now());
-        assert!(!left.is_zero(), "no readable event under the new token");
-        poll.poll(&mut events, Some(left)).unwrap();
-        for event in events.iter() {
-            assert_eq!(event.token(), ID2, "event under the old token");
-            seen_readable |= event.is_readable();
-        }
-    }
+    expect_readable_only_for(&mut poll, &mut events, ID2);
     assert_eq!(read_until_would_block(&mut server), b"ping");
 }
 
@@ -563,11 +513,7 @@ fn vectored_read_and_write() {
     let n = client.write_vectored(&bufs).unwrap();
     assert_eq!(n, 13);
 
-    expect_events(
-        &mut poll,
-        &mut events,
-        vec![ExpectEvent::new(ID1, Interest::READABLE)],
-    );
+    expect_event(&mut poll, &mut events, ID1, Interest::READABLE);
     let (mut a, mut b) = ([0; 4], [0; 16]);
     let mut bufs = [IoSliceMut::new(&mut a), IoSliceMut::new(&mut b)];
     let n = server.read_vectored(&mut bufs).unwrap();
@@ -586,11 +532,7 @@ fn read_and_write_through_shared_references() {
 
     (&client).write_all(b"shared").unwrap();
     (&client).flush().unwrap();
-    expect_events(
-        &mut poll,
-        &mut events,
-        vec![ExpectEvent::new(ID1, Interest::READABLE)],
-    );
+    expect_event(&mut poll, &mut events, ID1, Interest::READABLE);
     let mut buf = [0; 6];
     (&server).read_exact(&mut buf).unwrap();
     assert_eq!(&buf, b"shared");
@@ -605,11 +547,7 @@ fn peek_leaves_data_queued() {
         .unwrap();
 
     client.write_all(b"peekaboo").unwrap();
-    expect_events(
-        &mut poll,
-        &mut events,
-        vec![ExpectEvent::new(ID1, Interest::READABLE)],
-    );
+    expect_event(&mut poll, &mut events, ID1, Interest::READABLE);
     let mut buf = [0; 4];
     assert_eq!(server.peek(&mut buf).unwrap(), 4);
     assert_eq!(&buf, b"peek");
@@ -657,11 +595,7 @@ fn try_io_runs_a_raw_receive() {
     assert_would_block(recv(&mut buf));
 
     client.write_all(b"raw").unwrap();
-    expect_events(
-        &mut poll,
-        &mut events,
-        vec![ExpectEvent::new(ID1, Interest::READABLE)],
-    );
+    expect_event(&mut poll, &mut events, ID1, Interest::READABLE);
     assert_eq!(recv(&mut buf).unwrap(), 3);
     assert_eq!(&buf[..3], b"raw");
 }
@@ -679,11 +613,7 @@ fn from_std_wraps_a_connected_stream() {
         .register(&mut stream, ID1, Interest::READABLE)
         .unwrap();
     peer.write_all(b"from std").unwrap();
-    expect_events(
-        &mut poll,
-        &mut events,
-        vec![ExpectEvent::new(ID1, Interest::READABLE)],
-    );
+    expect_event(&mut poll, &mut events, ID1, Interest::READABLE);
     assert_eq!(read_until_would_block(&mut stream), b"from std");
 }
 

@@ -10,8 +10,9 @@ use metal_io::net::UdpSocket;
 use metal_io::{Events, Interest, Poll, Token};
 
 use util::{
-    any_local_address, any_local_ipv6_address, assert_error_kind, assert_would_block,
-    expect_events, expect_no_events, init_with_poll, ExpectEvent, EVENT_TIMEOUT,
+    any_local_address, any_local_ipv6_address, assert_error_kind,
+    assert_registration_misuse_is_reported, assert_would_block, expect_event, expect_no_events,
+    expect_readable_only_for, init_with_poll, EVENT_TIMEOUT,
 };
 
 const ID1: Token = Token(1);
@@ -130,11 +131,7 @@ fn readable_is_edge_triggered() {
 
     sender.send(b"one").unwrap();
     sender.send(b"two").unwrap();
-    expect_events(
-        &mut poll,
-        &mut events,
-        vec![ExpectEvent::new(ID1, Interest::READABLE)],
-    );
+    expect_event(&mut poll, &mut events, ID1, Interest::READABLE);
     let mut received = recv_all(&receiver);
     // The second datagram may trail the first event; wait for it.
     while received.len() < 2 {
@@ -147,11 +144,7 @@ fn readable_is_edge_triggered() {
     expect_no_events(&mut poll, &mut events);
 
     sender.send(b"three").unwrap();
-    expect_events(
-        &mut poll,
-        &mut events,
-        vec![ExpectEvent::new(ID1, Interest::READABLE)],
-    );
+    expect_event(&mut poll, &mut events, ID1, Interest::READABLE);
     assert_eq!(recv_all(&receiver), [b"three".to_vec()]);
 }
 
@@ -162,11 +155,7 @@ fn writable_after_register() {
     poll.registry()
         .register(&mut socket, ID1, Interest::WRITABLE)
         .unwrap();
-    expect_events(
-        &mut poll,
-        &mut events,
-        vec![ExpectEvent::new(ID1, Interest::WRITABLE)],
-    );
+    expect_event(&mut poll, &mut events, ID1, Interest::WRITABLE);
 }
 
 #[test]
@@ -201,11 +190,7 @@ fn peek_from_leaves_the_datagram_queued() {
     sender
         .send_to(b"peeked", receiver.local_addr().unwrap())
         .unwrap();
-    expect_events(
-        &mut poll,
-        &mut events,
-        vec![ExpectEvent::new(ID1, Interest::READABLE)],
-    );
+    expect_event(&mut poll, &mut events, ID1, Interest::READABLE);
 
     let mut buf = [0; 16];
     let (n, from) = receiver.peek_from(&mut buf).unwrap();
@@ -237,11 +222,7 @@ fn connected_send_recv_and_peek() {
         .unwrap();
 
     assert_eq!(b.send(b"connected").unwrap(), 9);
-    expect_events(
-        &mut poll,
-        &mut events,
-        vec![ExpectEvent::new(ID1, Interest::READABLE)],
-    );
+    expect_event(&mut poll, &mut events, ID1, Interest::READABLE);
     let mut buf = [0; 16];
     assert_eq!(a.peek(&mut buf).unwrap(), 9);
     assert_eq!(a.recv(&mut buf).unwrap(), 9);
@@ -293,11 +274,7 @@ fn send_to_a_closed_port_is_reported_as_refused() {
         .unwrap();
 
     socket.send(b"anyone?").unwrap();
-    expect_events(
-        &mut poll,
-        &mut events,
-        vec![ExpectEvent::new(ID1, util::Readiness::Error)],
-    );
+    expect_event(&mut poll, &mut events, ID1, util::Readiness::Error);
     let err = socket.take_error().unwrap().expect("no pending error");
     assert_eq!(err.kind(), io::ErrorKind::ConnectionRefused);
     assert!(socket.take_error().unwrap().is_none());
@@ -426,11 +403,7 @@ fn reregister_replaces_token_and_interest() {
     poll.registry()
         .register(&mut receiver, ID1, Interest::WRITABLE)
         .unwrap();
-    expect_events(
-        &mut poll,
-        &mut events,
-        vec![ExpectEvent::new(ID1, Interest::WRITABLE)],
-    );
+    expect_event(&mut poll, &mut events, ID1, Interest::WRITABLE);
     poll.registry()
         .reregister(&mut receiver, ID2, Interest::READABLE)
         .unwrap();
@@ -438,51 +411,13 @@ fn reregister_replaces_token_and_interest() {
     sender
         .send_to(b"moved", receiver.local_addr().unwrap())
         .unwrap();
-    let deadline = Instant::now() + EVENT_TIMEOUT;
-    let mut seen_readable = false;
-    while !seen_readable {
-        let left = deadline.saturating_duration_since(Instant::now());
-        assert!(!left.is_zero(), "no readable event under the new token");
-        poll.poll(&mut events, Some(left)).unwrap();
-        for event in events.iter() {
-            assert_eq!(event.token(), ID2, "event under the old token");
-            seen_readable |= event.is_readable();
-        }
-    }
+    expect_readable_only_for(&mut poll, &mut events, ID2);
 }
 
 #[test]
 fn registration_misuse_is_reported() {
-    let (poll1, _) = init_with_poll();
-    let (poll2, _) = init_with_poll();
     let mut socket = bind();
-
-    assert_error_kind(
-        poll1
-            .registry()
-            .reregister(&mut socket, ID1, Interest::READABLE),
-        io::ErrorKind::NotFound,
-    );
-    assert_error_kind(
-        poll1.registry().deregister(&mut socket),
-        io::ErrorKind::NotFound,
-    );
-    poll1
-        .registry()
-        .register(&mut socket, ID1, Interest::READABLE)
-        .unwrap();
-    assert_error_kind(
-        poll1
-            .registry()
-            .register(&mut socket, ID1, Interest::READABLE),
-        io::ErrorKind::AlreadyExists,
-    );
-    assert_error_kind(
-        poll2
-            .registry()
-            .register(&mut socket, ID1, Interest::READABLE),
-        io::ErrorKind::AlreadyExists,
-    );
+    assert_registration_misuse_is_reported(&mut socket, ID1);
 }
 
 #[test]

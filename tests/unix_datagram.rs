@@ -4,14 +4,13 @@ mod util;
 
 use std::io;
 use std::net::Shutdown;
-use std::time::Instant;
 
 use metal_io::net::UnixDatagram;
 use metal_io::{Interest, Token};
 
 use util::{
-    assert_error_kind, assert_would_block, expect_events, expect_no_events, init_with_poll,
-    ExpectEvent, TempDir, EVENT_TIMEOUT,
+    assert_error_kind, assert_registration_misuse_is_reported, assert_would_block, expect_event,
+    expect_no_events, expect_readable_only_for, init_with_poll, TempDir,
 };
 
 const ID1: Token = Token(1);
@@ -42,11 +41,7 @@ fn pair_exchanges_datagrams() {
 
     assert_eq!(a.send(b"one").unwrap(), 3);
     assert_eq!(a.send(b"two!").unwrap(), 4);
-    expect_events(
-        &mut poll,
-        &mut events,
-        vec![ExpectEvent::new(ID1, Interest::READABLE)],
-    );
+    expect_event(&mut poll, &mut events, ID1, Interest::READABLE);
     assert_eq!(recv_all(&b), [b"one".to_vec(), b"two!".to_vec()]);
     assert!(a.local_addr().unwrap().is_unnamed());
     assert!(a.peer_addr().unwrap().is_unnamed());
@@ -61,20 +56,12 @@ fn readable_is_edge_triggered() {
         .unwrap();
 
     a.send(b"first").unwrap();
-    expect_events(
-        &mut poll,
-        &mut events,
-        vec![ExpectEvent::new(ID1, Interest::READABLE)],
-    );
+    expect_event(&mut poll, &mut events, ID1, Interest::READABLE);
     assert_eq!(recv_all(&b).len(), 1);
     expect_no_events(&mut poll, &mut events);
 
     a.send(b"second").unwrap();
-    expect_events(
-        &mut poll,
-        &mut events,
-        vec![ExpectEvent::new(ID1, Interest::READABLE)],
-    );
+    expect_event(&mut poll, &mut events, ID1, Interest::READABLE);
     assert_eq!(recv_all(&b), [b"second".to_vec()]);
 }
 
@@ -92,11 +79,7 @@ fn bound_sockets_exchange_by_path() {
         .unwrap();
 
     assert_eq!(a.send_to(b"to b", &path_b).unwrap(), 4);
-    expect_events(
-        &mut poll,
-        &mut events,
-        vec![ExpectEvent::new(ID1, Interest::READABLE)],
-    );
+    expect_event(&mut poll, &mut events, ID1, Interest::READABLE);
     let mut buf = [0; 16];
     let (n, from) = b.recv_from(&mut buf).unwrap();
     assert_eq!(&buf[..n], b"to b");
@@ -117,11 +100,7 @@ fn unbound_socket_sends_with_an_unnamed_address() {
     let sender = UnixDatagram::unbound().unwrap();
     assert!(sender.local_addr().unwrap().is_unnamed());
     sender.send_to(b"anonymous", &path).unwrap();
-    expect_events(
-        &mut poll,
-        &mut events,
-        vec![ExpectEvent::new(ID1, Interest::READABLE)],
-    );
+    expect_event(&mut poll, &mut events, ID1, Interest::READABLE);
     let mut buf = [0; 16];
     let (n, from) = receiver.recv_from(&mut buf).unwrap();
     assert_eq!(&buf[..n], b"anonymous");
@@ -145,11 +124,7 @@ fn connect_sets_the_peer() {
     assert_eq!(socket.peer_addr().unwrap().as_pathname(), Some(&*path));
 
     socket.send(b"connected").unwrap();
-    expect_events(
-        &mut poll,
-        &mut events,
-        vec![ExpectEvent::new(ID1, Interest::READABLE)],
-    );
+    expect_event(&mut poll, &mut events, ID1, Interest::READABLE);
     assert_eq!(recv_all(&peer), [b"connected".to_vec()]);
 }
 
@@ -202,11 +177,7 @@ fn bind_to_an_abstract_address() {
     // std's `send_to_addr` reaches an abstract address.
     let sender = std::os::unix::net::UnixDatagram::unbound().unwrap();
     sender.send_to_addr(b"abstract", &addr).unwrap();
-    expect_events(
-        &mut poll,
-        &mut events,
-        vec![ExpectEvent::new(ID1, Interest::READABLE)],
-    );
+    expect_event(&mut poll, &mut events, ID1, Interest::READABLE);
     assert_eq!(recv_all(&receiver), [b"abstract".to_vec()]);
 }
 
@@ -266,61 +237,19 @@ fn reregister_replaces_token_and_interest() {
     poll.registry()
         .register(&mut b, ID1, Interest::WRITABLE)
         .unwrap();
-    expect_events(
-        &mut poll,
-        &mut events,
-        vec![ExpectEvent::new(ID1, Interest::WRITABLE)],
-    );
+    expect_event(&mut poll, &mut events, ID1, Interest::WRITABLE);
     poll.registry()
         .reregister(&mut b, ID2, Interest::READABLE)
         .unwrap();
 
     a.send(b"moved").unwrap();
-    let deadline = Instant::now() + EVENT_TIMEOUT;
-    let mut seen_readable = false;
-    while !seen_readable {
-        let left = deadline.saturating_duration_since(Instant::now());
-        assert!(!left.is_zero(), "no readable event under the new token");
-        poll.poll(&mut events, Some(left)).unwrap();
-        for event in events.iter() {
-            assert_eq!(event.token(), ID2, "event under the old token");
-            seen_readable |= event.is_readable();
-        }
-    }
+    expect_readable_only_for(&mut poll, &mut events, ID2);
 }
 
 #[test]
 fn registration_misuse_is_reported() {
-    let (poll1, _) = init_with_poll();
-    let (poll2, _) = init_with_poll();
     let mut socket = UnixDatagram::unbound().unwrap();
-
-    assert_error_kind(
-        poll1
-            .registry()
-            .reregister(&mut socket, ID1, Interest::READABLE),
-        io::ErrorKind::NotFound,
-    );
-    assert_error_kind(
-        poll1.registry().deregister(&mut socket),
-        io::ErrorKind::NotFound,
-    );
-    poll1
-        .registry()
-        .register(&mut socket, ID1, Interest::READABLE)
-        .unwrap();
-    assert_error_kind(
-        poll1
-            .registry()
-            .register(&mut socket, ID1, Interest::READABLE),
-        io::ErrorKind::AlreadyExists,
-    );
-    assert_error_kind(
-        poll2
-            .registry()
-            .register(&mut socket, ID1, Interest::READABLE),
-        io::ErrorKind::AlreadyExists,
-    );
+    assert_registration_misuse_is_reported(&mut socket, ID1);
 }
 
 #[test]

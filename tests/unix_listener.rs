@@ -10,8 +10,8 @@ use metal_io::net::{UnixListener, UnixStream};
 use metal_io::{Events, Interest, Poll, Token};
 
 use util::{
-    assert_error_kind, assert_would_block, expect_events, expect_no_events, init_with_poll,
-    ExpectEvent, TempDir, EVENT_TIMEOUT,
+    assert_error_kind, assert_registration_misuse_is_reported, assert_would_block, expect_event,
+    expect_no_events, init_with_poll, TempDir, EVENT_TIMEOUT,
 };
 
 const LISTENER: Token = Token(0);
@@ -123,21 +123,13 @@ fn readable_is_edge_triggered() {
         .unwrap();
 
     let _first = UnixStream::connect(&path).unwrap();
-    expect_events(
-        &mut poll,
-        &mut events,
-        vec![ExpectEvent::new(LISTENER, Interest::READABLE)],
-    );
+    expect_event(&mut poll, &mut events, LISTENER, Interest::READABLE);
     assert_eq!(accept_n(&mut poll, &mut events, &listener, 1).len(), 1);
     assert_would_block(listener.accept());
     expect_no_events(&mut poll, &mut events);
 
     let _second = UnixStream::connect(&path).unwrap();
-    expect_events(
-        &mut poll,
-        &mut events,
-        vec![ExpectEvent::new(LISTENER, Interest::READABLE)],
-    );
+    expect_event(&mut poll, &mut events, LISTENER, Interest::READABLE);
     assert_eq!(accept_n(&mut poll, &mut events, &listener, 1).len(), 1);
 }
 
@@ -225,47 +217,15 @@ fn reregister_replaces_the_token() {
         .unwrap();
 
     let _client = UnixStream::connect(&path).unwrap();
-    expect_events(
-        &mut poll,
-        &mut events,
-        vec![ExpectEvent::new(OTHER, Interest::READABLE)],
-    );
+    expect_event(&mut poll, &mut events, OTHER, Interest::READABLE);
     assert!(events.iter().all(|e| e.token() == OTHER));
 }
 
 #[test]
 fn registration_misuse_is_reported() {
-    let (poll1, _) = init_with_poll();
-    let (poll2, _) = init_with_poll();
     let dir = TempDir::new();
     let mut listener = UnixListener::bind(dir.path("misuse.sock")).unwrap();
-
-    assert_error_kind(
-        poll1
-            .registry()
-            .reregister(&mut listener, LISTENER, Interest::READABLE),
-        io::ErrorKind::NotFound,
-    );
-    assert_error_kind(
-        poll1.registry().deregister(&mut listener),
-        io::ErrorKind::NotFound,
-    );
-    poll1
-        .registry()
-        .register(&mut listener, LISTENER, Interest::READABLE)
-        .unwrap();
-    assert_error_kind(
-        poll1
-            .registry()
-            .register(&mut listener, LISTENER, Interest::READABLE),
-        io::ErrorKind::AlreadyExists,
-    );
-    assert_error_kind(
-        poll2
-            .registry()
-            .register(&mut listener, LISTENER, Interest::READABLE),
-        io::ErrorKind::AlreadyExists,
-    );
+    assert_registration_misuse_is_reported(&mut listener, LISTENER);
 }
 
 #[test]

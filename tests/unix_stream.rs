@@ -10,8 +10,9 @@ use metal_io::net::{UnixListener, UnixStream};
 use metal_io::{Events, Interest, Poll, Token};
 
 use util::{
-    assert_error_kind, assert_would_block, expect_events, expect_no_events, init_with_poll,
-    read_until_would_block, ExpectEvent, Readiness, TempDir, EVENT_TIMEOUT,
+    assert_error_kind, assert_registration_misuse_is_reported, assert_would_block, expect_event,
+    expect_no_events, expect_readable_only_for, init_with_poll, read_until_would_block, Readiness,
+    TempDir, EVENT_TIMEOUT,
 };
 
 const ID1: Token = Token(1);
@@ -43,11 +44,7 @@ fn pair_exchanges_data() {
         .unwrap();
 
     a.write_all(b"over the pair").unwrap();
-    expect_events(
-        &mut poll,
-        &mut events,
-        vec![ExpectEvent::new(ID1, Interest::READABLE)],
-    );
+    expect_event(&mut poll, &mut events, ID1, Interest::READABLE);
     assert_eq!(read_until_would_block(&mut b), b"over the pair");
 
     assert!(a.local_addr().unwrap().is_unnamed());
@@ -72,11 +69,7 @@ fn connect_to_a_path() {
         .unwrap();
 
     client.write_all(b"by path").unwrap();
-    expect_events(
-        &mut poll,
-        &mut events,
-        vec![ExpectEvent::new(ID2, Interest::READABLE)],
-    );
+    expect_event(&mut poll, &mut events, ID2, Interest::READABLE);
     assert_eq!(read_until_would_block(&mut server), b"by path");
 }
 
@@ -143,20 +136,12 @@ fn readable_is_edge_triggered() {
         .unwrap();
 
     a.write_all(b"first").unwrap();
-    expect_events(
-        &mut poll,
-        &mut events,
-        vec![ExpectEvent::new(ID1, Interest::READABLE)],
-    );
+    expect_event(&mut poll, &mut events, ID1, Interest::READABLE);
     assert_eq!(read_until_would_block(&mut b), b"first");
     expect_no_events(&mut poll, &mut events);
 
     a.write_all(b"second").unwrap();
-    expect_events(
-        &mut poll,
-        &mut events,
-        vec![ExpectEvent::new(ID1, Interest::READABLE)],
-    );
+    expect_event(&mut poll, &mut events, ID1, Interest::READABLE);
     assert_eq!(read_until_would_block(&mut b), b"second");
 }
 
@@ -167,11 +152,7 @@ fn writable_again_after_the_peer_reads() {
     poll.registry()
         .register(&mut a, ID1, Interest::WRITABLE)
         .unwrap();
-    expect_events(
-        &mut poll,
-        &mut events,
-        vec![ExpectEvent::new(ID1, Interest::WRITABLE)],
-    );
+    expect_event(&mut poll, &mut events, ID1, Interest::WRITABLE);
 
     let written = util::write_until_would_block(&mut a);
     let mut read = 0;
@@ -184,11 +165,7 @@ fn writable_again_after_the_peer_reads() {
         }
     }
     assert_eq!(read, written);
-    expect_events(
-        &mut poll,
-        &mut events,
-        vec![ExpectEvent::new(ID1, Interest::WRITABLE)],
-    );
+    expect_event(&mut poll, &mut events, ID1, Interest::WRITABLE);
 }
 
 #[test]
@@ -200,11 +177,7 @@ fn peer_shutdown_write_is_reported_read_closed() {
         .unwrap();
 
     a.shutdown(Shutdown::Write).unwrap();
-    expect_events(
-        &mut poll,
-        &mut events,
-        vec![ExpectEvent::new(ID1, Readiness::ReadClosed)],
-    );
+    expect_event(&mut poll, &mut events, ID1, Readiness::ReadClosed);
     assert_eq!(b.read(&mut [0; 8]).unwrap(), 0);
 }
 
@@ -370,52 +343,19 @@ fn reregister_replaces_token_and_interest() {
     poll.registry()
         .register(&mut b, ID1, Interest::WRITABLE)
         .unwrap();
-    expect_events(
-        &mut poll,
-        &mut events,
-        vec![ExpectEvent::new(ID1, Interest::WRITABLE)],
-    );
+    expect_event(&mut poll, &mut events, ID1, Interest::WRITABLE);
     poll.registry()
         .reregister(&mut b, ID2, Interest::READABLE)
         .unwrap();
 
     a.write_all(b"moved").unwrap();
-    let deadline = Instant::now() + EVENT_TIMEOUT;
-    let mut seen_readable = false;
-    while !seen_readable {
-        let left = deadline.saturating_duration_since(Instant::now());
-        assert!(!left.is_zero(), "no readable event under the new token");
-        poll.poll(&mut events, Some(left)).unwrap();
-        for event in events.iter() {
-            assert_eq!(event.token(), ID2, "event under the old token");
-            seen_readable |= event.is_readable();
-        }
-    }
+    expect_readable_only_for(&mut poll, &mut events, ID2);
 }
 
 #[test]
 fn registration_misuse_is_reported() {
-    let (poll1, _) = init_with_poll();
-    let (poll2, _) = init_with_poll();
     let (mut a, _b) = UnixStream::pair().unwrap();
-
-    assert_error_kind(
-        poll1.registry().reregister(&mut a, ID1, Interest::READABLE),
-        io::ErrorKind::NotFound,
-    );
-    assert_error_kind(poll1.registry().deregister(&mut a), io::ErrorKind::NotFound);
-    poll1
-        .registry()
-        .register(&mut a, ID1, Interest::READABLE)
-        .unwrap();
-    assert_error_kind(
-        poll1.registry().register(&mut a, ID1, Interest::READABLE),
-        io::ErrorKind::AlreadyExists,
-    );
-    assert_error_kind(
-        poll2.registry().register(&mut a, ID1, Interest::READABLE),
-        io::ErrorKind::AlreadyExists,
-    );
+    assert_registration_misuse_is_reported(&mut a, ID1);
 }
 
 #[test]
@@ -429,11 +369,7 @@ fn from_std_wraps_a_stream() {
         .unwrap();
 
     std_b.write_all(b"std").unwrap();
-    expect_events(
-        &mut poll,
-        &mut events,
-        vec![ExpectEvent::new(ID1, Interest::READABLE)],
-    );
+    expect_event(&mut poll, &mut events, ID1, Interest::READABLE);
     assert_eq!(read_until_would_block(&mut a), b"std");
 }
 

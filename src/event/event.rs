@@ -6,18 +6,20 @@ use crate::{sys, Token};
 
 /// Readiness reported by the OS for one registered source.
 ///
-/// An `Event` is only ever seen by reference, while iterating over
-/// [`Events`](crate::Events). It carries the [`Token`] given at registration
-/// and the kinds of readiness the OS reported. Only [`is_readable`] and
-/// [`is_writable`] are reported everywhere; the other predicates are hints
-/// whose precision differs per platform, as each one's table shows. See the
-/// readiness contract on [`Poll`](crate::Poll).
+/// An `Event` is seen by reference, while iterating over
+/// [`Events`](crate::Events); clone it to keep it past the next call to
+/// [`Poll::poll`](crate::Poll::poll). It carries the [`Token`] given at
+/// registration and the kinds of readiness the OS reported. Only
+/// [`is_readable`] and [`is_writable`] are reported everywhere; the other
+/// predicates are hints whose precision differs per platform, as each one's
+/// table shows. See the readiness contract on [`Poll`](crate::Poll).
 ///
 /// The alternate `Debug` form (`{:#?}`) also decodes the raw OS flags by
 /// name, which helps when logging events in an event loop.
 ///
 /// [`is_readable`]: Event::is_readable
 /// [`is_writable`]: Event::is_writable
+#[derive(Clone)]
 #[repr(transparent)]
 pub struct Event {
     inner: sys::Event,
@@ -65,8 +67,8 @@ impl Event {
     /// |---|---|
     /// | epoll | `EPOLLHUP`, or `EPOLLIN` with `EPOLLRDHUP` |
     /// | kqueue | `EV_EOF` on `EVFILT_READ` |
-    /// | poll(2) | `POLLHUP`, or `POLLIN` with `POLLRDHUP` on Linux |
-    /// | IOCP | `AFD_POLL_DISCONNECT`, `AFD_POLL_ABORT` |
+    /// | poll(2) | `POLLHUP`, or `POLLIN` with `POLLRDHUP` where it exists |
+    /// | IOCP | `AFD_POLL_DISCONNECT`, `AFD_POLL_ABORT`, `AFD_POLL_CONNECT_FAIL` |
     ///
     /// This is a hint: it may miss a close (a read returning `0` is the
     /// proof), and never reports a close that did not happen.
@@ -79,10 +81,13 @@ impl Event {
     ///
     /// | Backend | Flags checked |
     /// |---|---|
-    /// | epoll | `EPOLLHUP`, or `EPOLLOUT` with `EPOLLERR` |
+    /// | epoll | `EPOLLHUP`; `EPOLLOUT` with `EPOLLERR`; `EPOLLERR` alone |
     /// | kqueue | `EV_EOF` on `EVFILT_WRITE` |
-    /// | poll(2) | `POLLHUP`, or `POLLOUT` with `POLLERR` |
-    /// | IOCP | `AFD_POLL_ABORT`, `AFD_POLL_LOCAL_CLOSE` |
+    /// | poll(2) | `POLLHUP`; `POLLOUT` with `POLLERR`; `POLLERR` alone |
+    /// | IOCP | `AFD_POLL_ABORT`, `AFD_POLL_LOCAL_CLOSE`, `AFD_POLL_CONNECT_FAIL` |
+    ///
+    /// `EPOLLERR` or `POLLERR` alone is how Linux reports a pipe whose read
+    /// end is gone.
     ///
     /// This is a hint: it may miss a close (a write failing with
     /// `BrokenPipe` is the proof), and never reports a close that did not

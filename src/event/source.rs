@@ -55,8 +55,12 @@ pub trait Source {
     /// Registers `self` with `registry`, reporting `interests` with `token`.
     ///
     /// Called by [`Registry::register`]; see there for the errors.
-    fn register(&mut self, registry: &Registry, token: Token, interests: Interest)
-        -> io::Result<()>;
+    fn register(
+        &mut self,
+        registry: &Registry,
+        token: Token,
+        interests: Interest,
+    ) -> io::Result<()>;
 
     /// Replaces the token and interests of a registered `self`.
     ///

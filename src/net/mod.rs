@@ -38,7 +38,8 @@
 
 /// Implements, for a socket type whose `inner` field is an `IoSource` of
 /// the std type `$std`: the conversions to and from the OS's socket handle
-/// (descriptors on Unix, sockets on Windows) and back into `$std`.
+/// (descriptors on Unix, sockets on Windows) and back into `$std`, `Source`
+/// and `Debug`.
 macro_rules! impl_os_handle {
     ($ty:ident, $std:ty) => {
         impl From<$ty> for $std {
@@ -50,58 +51,14 @@ macro_rules! impl_os_handle {
         }
 
         #[cfg(unix)]
-        impl std::os::fd::AsRawFd for $ty {
-            fn as_raw_fd(&self) -> std::os::fd::RawFd {
-                std::os::fd::AsRawFd::as_raw_fd(&*self.inner)
-            }
-        }
-
-        #[cfg(unix)]
-        impl std::os::fd::AsFd for $ty {
-            fn as_fd(&self) -> std::os::fd::BorrowedFd<'_> {
-                std::os::fd::AsFd::as_fd(&*self.inner)
-            }
-        }
-
-        #[cfg(unix)]
-        impl std::os::fd::IntoRawFd for $ty {
-            fn into_raw_fd(self) -> std::os::fd::RawFd {
-                std::os::fd::IntoRawFd::into_raw_fd(self.inner.into_inner())
-            }
-        }
-
-        #[cfg(unix)]
-        impl From<$ty> for std::os::fd::OwnedFd {
-            fn from(socket: $ty) -> std::os::fd::OwnedFd {
-                socket.inner.into_inner().into()
-            }
-        }
-
-        /// Takes ownership of a socket descriptor.
-        ///
-        /// The descriptor must be a socket of the right kind, and should
-        /// already be in non-blocking mode: this conversion changes
-        /// nothing about it.
-        #[cfg(unix)]
-        impl std::os::fd::FromRawFd for $ty {
-            unsafe fn from_raw_fd(fd: std::os::fd::RawFd) -> $ty {
-                // SAFETY: the caller guarantees that `fd` is an open socket
-                // descriptor that it owns and hands over to us.
-                $ty::from_std(unsafe { <$std as std::os::fd::FromRawFd>::from_raw_fd(fd) })
-            }
-        }
-
-        /// Takes ownership of a socket descriptor.
-        ///
-        /// The descriptor must be a socket of the right kind, and should
-        /// already be in non-blocking mode: this conversion changes
-        /// nothing about it.
-        #[cfg(unix)]
-        impl From<std::os::fd::OwnedFd> for $ty {
-            fn from(fd: std::os::fd::OwnedFd) -> $ty {
-                $ty::from_std(<$std>::from(fd))
-            }
-        }
+        $crate::macros::impl_fd_conversions!(
+            /// Takes ownership of a socket descriptor.
+            ///
+            /// The descriptor must be a socket of the right kind, and should
+            /// already be in non-blocking mode: this conversion changes
+            /// nothing about it.
+            $ty, $std => $ty::from_std
+        );
 
         #[cfg(windows)]
         impl std::os::windows::io::AsRawSocket for $ty {
@@ -159,29 +116,7 @@ macro_rules! impl_os_handle {
             }
         }
 
-        impl $crate::event::Source for $ty {
-            fn register(
-                &mut self,
-                registry: &$crate::Registry,
-                token: $crate::Token,
-                interests: $crate::Interest,
-            ) -> std::io::Result<()> {
-                $crate::event::Source::register(&mut self.inner, registry, token, interests)
-            }
-
-            fn reregister(
-                &mut self,
-                registry: &$crate::Registry,
-                token: $crate::Token,
-                interests: $crate::Interest,
-            ) -> std::io::Result<()> {
-                $crate::event::Source::reregister(&mut self.inner, registry, token, interests)
-            }
-
-            fn deregister(&mut self, registry: &$crate::Registry) -> std::io::Result<()> {
-                $crate::event::Source::deregister(&mut self.inner, registry)
-            }
-        }
+        $crate::macros::impl_source_via_inner!($ty);
 
         impl std::fmt::Debug for $ty {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -7,13 +7,12 @@
 //! into the same types and registered too.
 
 use std::fs::File;
-use std::io::{self, IoSlice, IoSliceMut, Read, Write};
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, IntoRawFd, OwnedFd, RawFd};
+use std::io;
+use std::os::fd::OwnedFd;
 use std::process::{ChildStderr, ChildStdin, ChildStdout};
 
-use crate::event::Source;
 use crate::io_source::IoSource;
-use crate::{sys, Interest, Registry, Token};
+use crate::sys;
 
 /// Creates a new pipe and returns its sending and its receiving end.
 ///
@@ -114,6 +113,9 @@ use crate::{sys, Interest, Registry, Token};
 /// # Ok(())
 /// # }
 /// ```
+///
+/// [`Interest::READABLE`]: crate::Interest::READABLE
+/// [`Interest::WRITABLE`]: crate::Interest::WRITABLE
 pub fn new() -> io::Result<(Sender, Receiver)> {
     let (read, write) = sys::pipe::new()?;
     Ok((Sender::from(write), Receiver::from(read)))
@@ -203,6 +205,9 @@ impl Sender {
     /// # Ok(())
     /// # }
     /// ```
+    ///
+    /// [`AsRawFd::as_raw_fd`]: std::os::fd::AsRawFd::as_raw_fd
+    /// [`Write`]: io::Write
     pub fn try_io<F, T>(&self, f: F) -> io::Result<T>
     where
         F: FnOnce() -> io::Result<T>,
@@ -211,29 +216,7 @@ impl Sender {
     }
 }
 
-impl Source for Sender {
-    fn register(
-        &mut self,
-        registry: &Registry,
-        token: Token,
-        interests: Interest,
-    ) -> io::Result<()> {
-        self.inner.register(registry, token, interests)
-    }
-
-    fn reregister(
-        &mut self,
-        registry: &Registry,
-        token: Token,
-        interests: Interest,
-    ) -> io::Result<()> {
-        self.inner.reregister(registry, token, interests)
-    }
-
-    fn deregister(&mut self, registry: &Registry) -> io::Result<()> {
-        self.inner.deregister(registry)
-    }
-}
+crate::macros::impl_source_via_inner!(Sender);
 
 // Limitation: a write to a pipe without readers raises `SIGPIPE`. The Rust
 // runtime ignores that signal before `main`, so the write fails with
@@ -241,33 +224,11 @@ impl Source for Sender {
 // action (or a library loaded into a foreign host process) is killed by
 // it. Pipes have no per-call flag like `MSG_NOSIGNAL` to avoid it; a
 // caller in that situation must block `SIGPIPE` around writes itself.
-impl Write for Sender {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        (&*self).write(buf)
-    }
-
-    fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
-        (&*self).write_vectored(bufs)
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        (&*self).flush()
-    }
-}
-
-impl Write for &Sender {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.inner.do_io(|mut file| file.write(buf))
-    }
-
-    fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
-        self.inner.do_io(|mut file| file.write_vectored(bufs))
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        self.inner.do_io(|mut file| file.flush())
-    }
-}
+crate::macros::impl_write_via_io_source!(
+    Sender,
+    write: io::Write::write,
+    write_vectored: io::Write::write_vectored,
+);
 
 /// Takes over a child process's standard input.
 ///
@@ -279,48 +240,13 @@ impl From<ChildStdin> for Sender {
     }
 }
 
-/// Takes over an open descriptor, which should be the write end of a pipe.
-///
-/// The descriptor keeps its blocking mode.
-impl From<OwnedFd> for Sender {
-    fn from(fd: OwnedFd) -> Sender {
-        Sender {
-            inner: IoSource::new(File::from(fd)),
-        }
-    }
-}
-
-impl From<Sender> for OwnedFd {
-    fn from(sender: Sender) -> OwnedFd {
-        sender.inner.into_inner().into()
-    }
-}
-
-impl FromRawFd for Sender {
-    unsafe fn from_raw_fd(fd: RawFd) -> Sender {
-        // SAFETY: the caller guarantees that `fd` is an open descriptor
-        // that it owns and hands over, as `FromRawFd` requires.
-        Sender::from(unsafe { OwnedFd::from_raw_fd(fd) })
-    }
-}
-
-impl IntoRawFd for Sender {
-    fn into_raw_fd(self) -> RawFd {
-        self.inner.into_inner().into_raw_fd()
-    }
-}
-
-impl AsRawFd for Sender {
-    fn as_raw_fd(&self) -> RawFd {
-        self.inner.as_raw_fd()
-    }
-}
-
-impl AsFd for Sender {
-    fn as_fd(&self) -> BorrowedFd<'_> {
-        self.inner.as_fd()
-    }
-}
+crate::macros::impl_fd_conversions!(
+    /// Takes over an open descriptor, which should be the write end of a
+    /// pipe.
+    ///
+    /// The descriptor keeps its blocking mode.
+    Sender, File => |file| Sender { inner: IoSource::new(file) }
+);
 
 /// The receiving (read) end of a pipe.
 ///
@@ -410,6 +336,9 @@ impl Receiver {
     /// # Ok(())
     /// # }
     /// ```
+    ///
+    /// [`AsRawFd::as_raw_fd`]: std::os::fd::AsRawFd::as_raw_fd
+    /// [`Read`]: io::Read
     pub fn try_io<F, T>(&self, f: F) -> io::Result<T>
     where
         F: FnOnce() -> io::Result<T>,
@@ -418,49 +347,9 @@ impl Receiver {
     }
 }
 
-impl Source for Receiver {
-    fn register(
-        &mut self,
-        registry: &Registry,
-        token: Token,
-        interests: Interest,
-    ) -> io::Result<()> {
-        self.inner.register(registry, token, interests)
-    }
+crate::macros::impl_source_via_inner!(Receiver);
 
-    fn reregister(
-        &mut self,
-        registry: &Registry,
-        token: Token,
-        interests: Interest,
-    ) -> io::Result<()> {
-        self.inner.reregister(registry, token, interests)
-    }
-
-    fn deregister(&mut self, registry: &Registry) -> io::Result<()> {
-        self.inner.deregister(registry)
-    }
-}
-
-impl Read for Receiver {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        (&*self).read(buf)
-    }
-
-    fn read_vectored(&mut self, bufs: &mut [IoSliceMut<'_>]) -> io::Result<usize> {
-        (&*self).read_vectored(bufs)
-    }
-}
-
-impl Read for &Receiver {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.inner.do_io(|mut file| file.read(buf))
-    }
-
-    fn read_vectored(&mut self, bufs: &mut [IoSliceMut<'_>]) -> io::Result<usize> {
-        self.inner.do_io(|mut file| file.read_vectored(bufs))
-    }
-}
+crate::macros::impl_read_via_io_source!(Receiver);
 
 /// Takes over a child process's standard output.
 ///
@@ -482,45 +371,10 @@ impl From<ChildStderr> for Receiver {
     }
 }
 
-/// Takes over an open descriptor, which should be the read end of a pipe.
-///
-/// The descriptor keeps its blocking mode.
-impl From<OwnedFd> for Receiver {
-    fn from(fd: OwnedFd) -> Receiver {
-        Receiver {
-            inner: IoSource::new(File::from(fd)),
-        }
-    }
-}
-
-impl From<Receiver> for OwnedFd {
-    fn from(receiver: Receiver) -> OwnedFd {
-        receiver.inner.into_inner().into()
-    }
-}
-
-impl FromRawFd for Receiver {
-    unsafe fn from_raw_fd(fd: RawFd) -> Receiver {
-        // SAFETY: the caller guarantees that `fd` is an open descriptor
-        // that it owns and hands over, as `FromRawFd` requires.
-        Receiver::from(unsafe { OwnedFd::from_raw_fd(fd) })
-    }
-}
-
-impl IntoRawFd for Receiver {
-    fn into_raw_fd(self) -> RawFd {
-        self.inner.into_inner().into_raw_fd()
-    }
-}
-
-impl AsRawFd for Receiver {
-    fn as_raw_fd(&self) -> RawFd {
-        self.inner.as_raw_fd()
-    }
-}
-
-impl AsFd for Receiver {
-    fn as_fd(&self) -> BorrowedFd<'_> {
-        self.inner.as_fd()
-    }
-}
+crate::macros::impl_fd_conversions!(
+    /// Takes over an open descriptor, which should be the read end of a
+    /// pipe.
+    ///
+    /// The descriptor keeps its blocking mode.
+    Receiver, File => |file| Receiver { inner: IoSource::new(file) }
+);

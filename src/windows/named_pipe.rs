@@ -5,8 +5,7 @@ use std::fmt;
 use std::io::{self, IoSlice, IoSliceMut, Read, Write};
 use std::os::windows::io::{AsRawHandle, FromRawHandle, IntoRawHandle, RawHandle};
 
-use crate::event::Source;
-use crate::{sys, Interest, Registry, Token};
+use crate::sys;
 
 /// A non-blocking Windows named pipe.
 ///
@@ -236,15 +235,7 @@ impl NamedPipe {
     }
 }
 
-impl Read for NamedPipe {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.inner.read(buf)
-    }
-
-    fn read_vectored(&mut self, bufs: &mut [IoSliceMut<'_>]) -> io::Result<usize> {
-        self.inner.read_vectored(bufs)
-    }
-}
+crate::macros::impl_io_via_ref!(Read for NamedPipe);
 
 impl Read for &NamedPipe {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
@@ -256,20 +247,11 @@ impl Read for &NamedPipe {
     }
 }
 
-impl Write for NamedPipe {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.inner.write(buf)
-    }
-
-    fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
-        self.inner.write_vectored(bufs)
-    }
-
+crate::macros::impl_io_via_ref!(
+    Write for NamedPipe,
     /// Does nothing: bytes accepted by `write` are already on their way.
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
+    flush
+);
 
 impl Write for &NamedPipe {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
@@ -286,29 +268,7 @@ impl Write for &NamedPipe {
     }
 }
 
-impl Source for NamedPipe {
-    fn register(
-        &mut self,
-        registry: &Registry,
-        token: Token,
-        interests: Interest,
-    ) -> io::Result<()> {
-        self.inner.register(registry, token, interests)
-    }
-
-    fn reregister(
-        &mut self,
-        registry: &Registry,
-        token: Token,
-        interests: Interest,
-    ) -> io::Result<()> {
-        self.inner.reregister(registry, token, interests)
-    }
-
-    fn deregister(&mut self, registry: &Registry) -> io::Result<()> {
-        self.inner.deregister(registry)
-    }
-}
+crate::macros::impl_source_via_inner!(NamedPipe);
 
 impl FromRawHandle for NamedPipe {
     /// Takes ownership of a named pipe handle, of a server or a client.

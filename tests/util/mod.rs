@@ -367,3 +367,71 @@ pub fn assert_blocking<F: std::os::fd::AsFd>(fd: &F) {
     let flags = rustix_like::fcntl_getfl(fd);
     assert_eq!(flags & libc::O_NONBLOCK, 0, "descriptor is non-blocking");
 }
+
+/// Polls until a readable event for `token` comes, asserting that every
+/// event seen on the way is for `token`: after a reregistration, nothing
+/// may arrive under the old token any more.
+///
+/// Panics after [`EVENT_TIMEOUT`] without a readable event for `token`.
+#[track_caller]
+pub fn expect_readable_only_for(poll: &mut Poll, events: &mut Events, token: Token) {
+    let deadline = Instant::now() + EVENT_TIMEOUT;
+    let mut seen_readable = false;
+    while !seen_readable {
+        let left = deadline.saturating_duration_since(Instant::now());
+        assert!(!left.is_zero(), "no readable event under the new token");
+        poll.poll(events, Some(left)).unwrap();
+        for event in events.iter() {
+            assert_eq!(event.token(), token, "event under the old token");
+            seen_readable |= event.is_readable();
+        }
+    }
+}
+
+/// Checks the registration errors of a source that is not registered
+/// anywhere yet: reregistering or deregistering it fails with `NotFound`;
+/// once it is registered, registering it again, with the same `Poll` or
+/// with another live one, fails with `AlreadyExists`.
+#[track_caller]
+pub fn assert_registration_misuse_is_reported<S>(source: &mut S, token: Token)
+where
+    S: metal_io::event::Source + ?Sized,
+{
+    let (poll1, _) = init_with_poll();
+    let (poll2, _) = init_with_poll();
+
+    assert_error_kind(
+        poll1
+            .registry()
+            .reregister(source, token, Interest::READABLE),
+        io::ErrorKind::NotFound,
+    );
+    assert_error_kind(poll1.registry().deregister(source), io::ErrorKind::NotFound);
+
+    poll1
+        .registry()
+        .register(source, token, Interest::READABLE)
+        .unwrap();
+    assert_error_kind(
+        poll1.registry().register(source, token, Interest::READABLE),
+        io::ErrorKind::AlreadyExists,
+    );
+    assert_error_kind(
+        poll2.registry().register(source, token, Interest::READABLE),
+        io::ErrorKind::AlreadyExists,
+    );
+}
+
+/// Polls until an event for `token` with `readiness` has been seen, ignoring
+/// others: [`expect_events`] for a single event.
+///
+/// Panics after [`EVENT_TIMEOUT`] if it did not come.
+#[track_caller]
+pub fn expect_event(
+    poll: &mut Poll,
+    events: &mut Events,
+    token: Token,
+    readiness: impl Into<Readiness>,
+) {
+    expect_events(poll, events, vec![ExpectEvent::new(token, readiness)]);
+}

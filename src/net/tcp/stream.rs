@@ -1,6 +1,6 @@
 //! `TcpStream`: a non-blocking TCP connection.
 
-use std::io::{self, IoSlice, IoSliceMut, Read, Write};
+use std::io;
 use std::net::{self, Shutdown, SocketAddr};
 
 use crate::io_source::IoSource;
@@ -50,6 +50,9 @@ use crate::sys;
 /// # Ok(())
 /// # }
 /// ```
+///
+/// [`Read`]: io::Read
+/// [`Write`]: io::Write
 pub struct TcpStream {
     inner: IoSource<net::TcpStream>,
 }
@@ -341,58 +344,17 @@ impl TcpStream {
     }
 }
 
-impl Read for TcpStream {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        (&*self).read(buf)
-    }
+crate::macros::impl_read_via_io_source!(TcpStream);
 
-    fn read_vectored(&mut self, bufs: &mut [IoSliceMut<'_>]) -> io::Result<usize> {
-        (&*self).read_vectored(bufs)
-    }
-}
-
-impl Read for &TcpStream {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.inner.do_io(|mut inner| inner.read(buf))
-    }
-
-    fn read_vectored(&mut self, bufs: &mut [IoSliceMut<'_>]) -> io::Result<usize> {
-        self.inner.do_io(|mut inner| inner.read_vectored(bufs))
-    }
-}
-
-impl Write for TcpStream {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        (&*self).write(buf)
-    }
-
-    fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
-        (&*self).write_vectored(bufs)
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        (&*self).flush()
-    }
-}
-
-impl Write for &TcpStream {
+crate::macros::impl_write_via_io_source!(
+    TcpStream,
     /// Sends `buf` (`send(2)` on Unix). A peer that has gone away makes
     /// this fail with `BrokenPipe` or `ConnectionReset` rather than raise
     /// `SIGPIPE` (see [the module docs](crate::net) for Apple systems).
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.inner.do_io(|inner| sys::tcp::write(inner, buf))
-    }
-
+    write: sys::tcp::write,
     /// Sends `bufs` in one system call (`sendmsg(2)` on Unix, so that a
     /// gone peer gives an error rather than `SIGPIPE`).
-    fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
-        self.inner
-            .do_io(|inner| sys::tcp::write_vectored(inner, bufs))
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        self.inner.do_io(|mut inner| inner.flush())
-    }
-}
+    write_vectored: sys::tcp::write_vectored,
+);
 
 impl_os_handle!(TcpStream, net::TcpStream);

@@ -1,6 +1,6 @@
 //! `UnixStream`: a non-blocking Unix-domain stream connection.
 
-use std::io::{self, IoSlice, IoSliceMut, Read, Write};
+use std::io;
 use std::net::Shutdown;
 use std::os::unix::net::{self, SocketAddr};
 use std::path::Path;
@@ -50,6 +50,9 @@ use crate::sys;
 /// # Ok(())
 /// # }
 /// ```
+///
+/// [`Read`]: io::Read
+/// [`Write`]: io::Write
 pub struct UnixStream {
     inner: IoSource<net::UnixStream>,
 }
@@ -236,58 +239,17 @@ impl UnixStream {
     }
 }
 
-impl Read for UnixStream {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        (&*self).read(buf)
-    }
+crate::macros::impl_read_via_io_source!(UnixStream);
 
-    fn read_vectored(&mut self, bufs: &mut [IoSliceMut<'_>]) -> io::Result<usize> {
-        (&*self).read_vectored(bufs)
-    }
-}
-
-impl Read for &UnixStream {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.inner.do_io(|mut inner| inner.read(buf))
-    }
-
-    fn read_vectored(&mut self, bufs: &mut [IoSliceMut<'_>]) -> io::Result<usize> {
-        self.inner.do_io(|mut inner| inner.read_vectored(bufs))
-    }
-}
-
-impl Write for UnixStream {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        (&*self).write(buf)
-    }
-
-    fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
-        (&*self).write_vectored(bufs)
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        (&*self).flush()
-    }
-}
-
-impl Write for &UnixStream {
+crate::macros::impl_write_via_io_source!(
+    UnixStream,
     /// Sends `buf` (`send(2)`). A peer that has gone away makes this
     /// fail with `BrokenPipe` rather than raise `SIGPIPE` (see [the module
     /// docs](crate::net) for Apple systems).
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.inner.do_io(|inner| sys::uds::write(inner, buf))
-    }
-
+    write: sys::uds::write,
     /// Sends `bufs` in one `sendmsg(2)`; a gone peer gives an error, as
     /// with `write`.
-    fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
-        self.inner
-            .do_io(|inner| sys::uds::write_vectored(inner, bufs))
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        self.inner.do_io(|mut inner| inner.flush())
-    }
-}
+    write_vectored: sys::uds::write_vectored,
+);
 
 impl_os_handle!(UnixStream, net::UnixStream);

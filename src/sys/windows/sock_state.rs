@@ -109,6 +109,13 @@ unsafe impl Send for SockState {}
 // SAFETY: as above.
 unsafe impl Sync for SockState {}
 
+// The slot's `UnsafeCell` makes the compiler withhold the unwind-safety
+// traits. The slot is reached only as described above, and the data behind
+// the lock is consistent between statements, so a panic cannot expose a
+// half-changed state: the sockets holding it are as unwind safe as std's.
+impl std::panic::UnwindSafe for SockState {}
+impl std::panic::RefUnwindSafe for SockState {}
+
 impl SockState {
     /// Creates the state of a socket about to be registered; no request is
     /// sent yet.

@@ -27,6 +27,7 @@ use crate::{Interest, Token};
 
 /// One raw event, as `epoll_wait(2)` writes it.
 #[repr(transparent)]
+#[derive(Clone, Copy)]
 pub(crate) struct Event(epoll::Event);
 
 // SAFETY: rustix's `epoll::Event` is neither `Send` nor `Sync` only because
