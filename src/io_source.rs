@@ -7,12 +7,11 @@
 //! registered with, so that registering it with a second one fails cleanly.
 
 use std::ops::Deref;
-use std::sync::{Arc, Weak};
 use std::{fmt, io};
 
 use crate::event::Source;
-use crate::sys::wake::Wakeup;
-use crate::sys::{IoSourceState, WakerSignal};
+use crate::sys::wake::PollId;
+use crate::sys::IoSourceState;
 use crate::{Interest, Registry, Token};
 
 #[cfg(unix)]
@@ -24,9 +23,11 @@ use std::os::windows::io::AsRawSocket;
 pub(crate) struct IoSource<T> {
     state: IoSourceState,
     inner: T,
-    /// The `Poll` this source is registered with, identified by the state
-    /// all its registries share. Weak, so a dropped `Poll` frees the source.
-    registered_with: Option<Weak<Wakeup<WakerSignal>>>,
+    /// The `Poll` this source is registered with. An id rather than a
+    /// handle: it keeps the source small (a socket's `IoSource` is eight
+    /// bytes), costs no atomic operation to record, and a dropped `Poll`
+    /// frees the source because its id is no longer alive.
+    registered_with: Option<PollId>,
 }
 
 impl<T> IoSource<T> {
@@ -56,21 +57,30 @@ impl<T> IoSource<T> {
 
     /// Fails if the source is registered with a live `Poll` other than the
     /// one `registry` belongs to.
+    #[inline]
     fn check_owner(&self, registry: &Registry) -> io::Result<()> {
-        let owner = registry.selector().wakeup();
-        match self.registered_with.as_ref() {
-            Some(prev) if prev.strong_count() > 0 && !ptr_eq(prev, owner) => Err(io::Error::new(
-                io::ErrorKind::AlreadyExists,
-                "source is already registered with another poll",
-            )),
+        match self.registered_with {
+            Some(prev) if prev != registry.selector().wakeup().id() => owned_elsewhere(prev),
             _ => Ok(()),
         }
     }
 }
 
-/// Returns true if `weak` points at the same allocation as `owner`.
-fn ptr_eq(weak: &Weak<Wakeup<WakerSignal>>, owner: &Arc<Wakeup<WakerSignal>>) -> bool {
-    std::ptr::eq(weak.as_ptr(), Arc::as_ptr(owner))
+/// Fails if `prev`, the `Poll` a source was registered with, still lives.
+///
+/// Looking that up takes a lock, but only a source moving between `Poll`s
+/// gets here; keeping it out of line keeps registration itself short.
+#[cold]
+#[inline(never)]
+fn owned_elsewhere(prev: PollId) -> io::Result<()> {
+    if prev.is_alive() {
+        Err(io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            "source is already registered with another poll",
+        ))
+    } else {
+        Ok(())
+    }
 }
 
 impl<T> Deref for IoSource<T> {
@@ -83,11 +93,16 @@ impl<T> Deref for IoSource<T> {
 
 #[cfg(unix)]
 impl<T: AsRawFd> Source for IoSource<T> {
-    fn register(&mut self, registry: &Registry, token: Token, interests: Interest) -> io::Result<()> {
+    fn register(
+        &mut self,
+        registry: &Registry,
+        token: Token,
+        interests: Interest,
+    ) -> io::Result<()> {
         self.check_owner(registry)?;
         let fd = self.inner.as_raw_fd();
         self.state.register(registry, token, interests, fd)?;
-        self.registered_with = Some(Arc::downgrade(registry.selector().wakeup()));
+        self.registered_with = Some(registry.selector().wakeup().id());
         Ok(())
     }
 
@@ -113,11 +128,16 @@ impl<T: AsRawFd> Source for IoSource<T> {
 
 #[cfg(windows)]
 impl<T: AsRawSocket> Source for IoSource<T> {
-    fn register(&mut self, registry: &Registry, token: Token, interests: Interest) -> io::Result<()> {
+    fn register(
+        &mut self,
+        registry: &Registry,
+        token: Token,
+        interests: Interest,
+    ) -> io::Result<()> {
         self.check_owner(registry)?;
         let socket = self.inner.as_raw_socket();
         self.state.register(registry, token, interests, socket)?;
-        self.registered_with = Some(Arc::downgrade(registry.selector().wakeup()));
+        self.registered_with = Some(registry.selector().wakeup().id());
         Ok(())
     }
 

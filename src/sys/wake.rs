@@ -21,9 +21,11 @@
 //! After the wait the loop takes the word back to zero and, if a wake was
 //! pending but not signalled, adds the waker's event to the buffer itself.
 
+use std::collections::BTreeSet;
 use std::io;
+use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Mutex, MutexGuard, OnceLock};
 
 use crate::Token;
 
@@ -61,16 +63,91 @@ pub(crate) struct Wakeup<S> {
     /// How many `Waker`s are alive; only touched when one is created or
     /// dropped, never on the hot path.
     live: Mutex<usize>,
+    /// Names the `Poll` this state belongs to.
+    id: PollId,
+}
+
+/// Names one `Poll` among those alive, for I/O sources to remember which
+/// `Poll` they are registered with.
+///
+/// Four bytes, so that an I/O type is a descriptor and an id (eight bytes
+/// for a socket) rather than a descriptor and a pointer; and copying or
+/// comparing one touches no shared memory, so registering stays free of
+/// atomic operations. Ids come from a counter and are not reused while
+/// their `Poll` lives: the set of live ids is only locked when a `Poll` is
+/// created or dropped, and when a source registered with one `Poll` is
+/// registered with another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct PollId(NonZeroU32);
+
+/// The ids handed out so far.
+struct Ids {
+    /// The next id to hand out, if it is free.
+    next: u32,
+    /// The ids of the `Poll`s alive now.
+    live: BTreeSet<NonZeroU32>,
+}
+
+static IDS: Mutex<Ids> = Mutex::new(Ids {
+    next: 1,
+    live: BTreeSet::new(),
+});
+
+fn ids() -> MutexGuard<'static, Ids> {
+    // Each update leaves the counter and the set valid whatever a
+    // panicking holder was doing, so a poisoned lock is used as it is.
+    IDS.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl PollId {
+    /// Takes an id no live `Poll` has.
+    ///
+    /// Limitation: the counter wraps after 2^32 `Poll`s, and an id may
+    /// then name a new `Poll` while a source still remembers it from a
+    /// dropped one it was never deregistered from. While the new `Poll`
+    /// lives, registering that source with any other `Poll` is refused
+    /// with `AlreadyExists`, although it is registered with none. Only the
+    /// misuse check is affected, never an event.
+    fn take() -> PollId {
+        let mut ids = ids();
+        loop {
+            let candidate = NonZeroU32::new(ids.next);
+            ids.next = ids.next.wrapping_add(1);
+            if let Some(id) = candidate {
+                if ids.live.insert(id) {
+                    return PollId(id);
+                }
+            }
+        }
+    }
+
+    /// Returns true while the `Poll` this id names is alive.
+    pub(crate) fn is_alive(self) -> bool {
+        ids().live.contains(&self.0)
+    }
+}
+
+impl<S> Drop for Wakeup<S> {
+    fn drop(&mut self) {
+        ids().live.remove(&self.id.0);
+    }
 }
 
 impl<S: Signal> Wakeup<S> {
-    pub(crate) const fn new() -> Wakeup<S> {
+    pub(crate) fn new() -> Wakeup<S> {
         Wakeup {
             state: AtomicU8::new(0),
             token: AtomicUsize::new(0),
             signal: OnceLock::new(),
             live: Mutex::new(0),
+            id: PollId::take(),
         }
+    }
+
+    /// Returns the id of the `Poll` this state belongs to.
+    #[inline]
+    pub(crate) fn id(&self) -> PollId {
+        self.id
     }
 
     /// Adds a waker for `token`, creating the signal on first use.
@@ -339,6 +416,19 @@ mod tests {
         assert_eq!(signals(&wakeup), 1, "the loop is not blocked");
         assert!(wakeup.before_wait());
         assert_eq!(wakeup.after_wait(true), Some(TOKEN));
+    }
+
+    #[test]
+    fn poll_ids_are_distinct_and_die_with_their_state() {
+        let first = with_waker::<true>();
+        let second = Wakeup::<FakeSignal<true>>::new();
+        assert_ne!(first.id(), second.id());
+
+        let id = second.id();
+        assert!(id.is_alive());
+        drop(second);
+        assert!(!id.is_alive());
+        assert!(first.id().is_alive());
     }
 
     #[test]
