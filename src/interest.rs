@@ -71,6 +71,7 @@ impl Interest {
     pub const PRIORITY: Interest = Interest::from_bits(PRIORITY);
 
     /// Builds an interest from bits that are known to be non-zero.
+    #[inline]
     const fn from_bits(bits: u8) -> Interest {
         match NonZeroU8::new(bits) {
             Some(bits) => Interest(bits),
@@ -92,6 +93,7 @@ impl Interest {
     /// ```
     #[allow(clippy::should_implement_trait)]
     #[must_use]
+    #[inline]
     pub const fn add(self, other: Interest) -> Interest {
         Interest::from_bits(self.0.get() | other.0.get())
     }
@@ -115,12 +117,14 @@ impl Interest {
 
     /// Returns true if the interest includes readable readiness.
     #[must_use]
+    #[inline]
     pub const fn is_readable(self) -> bool {
         self.0.get() & READABLE != 0
     }
 
     /// Returns true if the interest includes writable readiness.
     #[must_use]
+    #[inline]
     pub const fn is_writable(self) -> bool {
         self.0.get() & WRITABLE != 0
     }
@@ -129,6 +133,7 @@ impl Interest {
     ///
     /// Always false where `Interest::AIO` is not offered.
     #[must_use]
+    #[inline]
     pub const fn is_aio(self) -> bool {
         self.0.get() & AIO != 0
     }
@@ -137,6 +142,7 @@ impl Interest {
     ///
     /// Always false where `Interest::LIO` is not offered.
     #[must_use]
+    #[inline]
     pub const fn is_lio(self) -> bool {
         self.0.get() & LIO != 0
     }
@@ -145,6 +151,7 @@ impl Interest {
     ///
     /// Always false where `Interest::PRIORITY` is not offered.
     #[must_use]
+    #[inline]
     pub const fn is_priority(self) -> bool {
         self.0.get() & PRIORITY != 0
     }
@@ -153,12 +160,14 @@ impl Interest {
 impl ops::BitOr for Interest {
     type Output = Interest;
 
+    #[inline]
     fn bitor(self, other: Interest) -> Interest {
         self.add(other)
     }
 }
 
 impl ops::BitOrAssign for Interest {
+    #[inline]
     fn bitor_assign(&mut self, other: Interest) {
         *self = self.add(other);
     }

@@ -3,13 +3,17 @@
 //! Every I/O type in `net` and `unix::pipe` is an `IoSource` around the
 //! matching std type. It adds two things: the backend's per-source state
 //! (the `poll(2)` and IOCP backends must re-arm a source when an operation
-//! on it returns `WouldBlock`), and a record of which `Poll` the source is
-//! registered with, so that registering it with a second one fails cleanly.
+//! on it returns `WouldBlock`), and, in debug builds, a record of which
+//! `Poll` the source is registered with, so that registering it with a
+//! second one fails cleanly. Release builds skip that check, as mio's do:
+//! it would cost four bytes in every source and work on every
+//! registration.
 
 use std::ops::Deref;
 use std::{fmt, io};
 
 use crate::event::Source;
+#[cfg(debug_assertions)]
 use crate::sys::wake::PollId;
 use crate::sys::IoSourceState;
 use crate::{Interest, Registry, Token};
@@ -23,11 +27,8 @@ use std::os::windows::io::AsRawSocket;
 pub(crate) struct IoSource<T> {
     state: IoSourceState,
     inner: T,
-    /// The `Poll` this source is registered with. An id rather than a
-    /// handle: it keeps the source small (a socket's `IoSource` is eight
-    /// bytes), costs no atomic operation to record, and a dropped `Poll`
-    /// frees the source because its id is no longer alive.
-    registered_with: Option<PollId>,
+    /// Which `Poll` the source is registered with; empty in release builds.
+    owner: Owner,
 }
 
 impl<T> IoSource<T> {
@@ -35,7 +36,7 @@ impl<T> IoSource<T> {
         IoSource {
             state: IoSourceState::new(),
             inner,
-            registered_with: None,
+            owner: Owner::default(),
         }
     }
 
@@ -54,14 +55,50 @@ impl<T> IoSource<T> {
     pub(crate) fn into_inner(self) -> T {
         self.inner
     }
+}
 
+/// The `Poll` a source is registered with, kept in debug builds only.
+///
+/// An id rather than a handle: copying or comparing it touches no shared
+/// memory, and a dropped `Poll` frees the source because its id is no
+/// longer alive.
+#[derive(Default)]
+struct Owner {
+    #[cfg(debug_assertions)]
+    id: Option<PollId>,
+}
+
+impl Owner {
     /// Fails if the source is registered with a live `Poll` other than the
     /// one `registry` belongs to.
     #[inline]
-    fn check_owner(&self, registry: &Registry) -> io::Result<()> {
-        match self.registered_with {
-            Some(prev) if prev != registry.selector().wakeup().id() => owned_elsewhere(prev),
-            _ => Ok(()),
+    fn check(&self, registry: &Registry) -> io::Result<()> {
+        #[cfg(debug_assertions)]
+        if let Some(prev) = self.id {
+            if prev != registry.selector().wakeup().id() {
+                return owned_elsewhere(prev);
+            }
+        }
+        let _ = registry;
+        Ok(())
+    }
+
+    /// Records that the source is now registered through `registry`.
+    #[inline]
+    fn set(&mut self, registry: &Registry) {
+        #[cfg(debug_assertions)]
+        {
+            self.id = Some(registry.selector().wakeup().id());
+        }
+        let _ = registry;
+    }
+
+    /// Records that the source is no longer registered.
+    #[inline]
+    fn clear(&mut self) {
+        #[cfg(debug_assertions)]
+        {
+            self.id = None;
         }
     }
 }
@@ -70,6 +107,7 @@ impl<T> IoSource<T> {
 ///
 /// Looking that up takes a lock, but only a source moving between `Poll`s
 /// gets here; keeping it out of line keeps registration itself short.
+#[cfg(debug_assertions)]
 #[cold]
 #[inline(never)]
 fn owned_elsewhere(prev: PollId) -> io::Result<()> {
@@ -99,10 +137,10 @@ impl<T: AsRawFd> Source for IoSource<T> {
         token: Token,
         interests: Interest,
     ) -> io::Result<()> {
-        self.check_owner(registry)?;
+        self.owner.check(registry)?;
         let fd = self.inner.as_raw_fd();
         self.state.register(registry, token, interests, fd)?;
-        self.registered_with = Some(registry.selector().wakeup().id());
+        self.owner.set(registry);
         Ok(())
     }
 
@@ -112,16 +150,16 @@ impl<T: AsRawFd> Source for IoSource<T> {
         token: Token,
         interests: Interest,
     ) -> io::Result<()> {
-        self.check_owner(registry)?;
+        self.owner.check(registry)?;
         let fd = self.inner.as_raw_fd();
         self.state.reregister(registry, token, interests, fd)
     }
 
     fn deregister(&mut self, registry: &Registry) -> io::Result<()> {
-        self.check_owner(registry)?;
+        self.owner.check(registry)?;
         let fd = self.inner.as_raw_fd();
         self.state.deregister(registry, fd)?;
-        self.registered_with = None;
+        self.owner.clear();
         Ok(())
     }
 }
@@ -134,10 +172,10 @@ impl<T: AsRawSocket> Source for IoSource<T> {
         token: Token,
         interests: Interest,
     ) -> io::Result<()> {
-        self.check_owner(registry)?;
+        self.owner.check(registry)?;
         let socket = self.inner.as_raw_socket();
         self.state.register(registry, token, interests, socket)?;
-        self.registered_with = Some(registry.selector().wakeup().id());
+        self.owner.set(registry);
         Ok(())
     }
 
@@ -147,14 +185,14 @@ impl<T: AsRawSocket> Source for IoSource<T> {
         token: Token,
         interests: Interest,
     ) -> io::Result<()> {
-        self.check_owner(registry)?;
+        self.owner.check(registry)?;
         self.state.reregister(registry, token, interests)
     }
 
     fn deregister(&mut self, registry: &Registry) -> io::Result<()> {
-        self.check_owner(registry)?;
+        self.owner.check(registry)?;
         self.state.deregister(registry)?;
-        self.registered_with = None;
+        self.owner.clear();
         Ok(())
     }
 }

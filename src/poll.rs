@@ -220,6 +220,12 @@ impl Registry {
     /// A source is registered once: to change its token or interests use
     /// [`Registry::reregister`].
     ///
+    /// A source belongs to one `Poll` at a time: deregister it before
+    /// registering it with another. Debug builds refuse the second
+    /// registration of metal-io's own I/O types; release builds skip that
+    /// check (it would cost memory in every source), and then which `Poll`
+    /// reports the source's events depends on the platform.
+    ///
     /// This maps to `epoll_ctl(2)` with `EPOLL_CTL_ADD`, `kevent(2)` with
     /// `EV_ADD | EV_CLEAR`, an entry in the `poll(2)` set, or an AFD poll
     /// request on Windows.
@@ -227,8 +233,8 @@ impl Registry {
     /// # Errors
     ///
     /// - `ErrorKind::AlreadyExists` if the source is already registered with
-    ///   this `Poll` (`EEXIST`), or, for metal-io's own I/O types, with
-    ///   another `Poll` that is still alive.
+    ///   this `Poll` (`EEXIST`), or, in debug builds and for metal-io's own
+    ///   I/O types, with another `Poll` that is still alive.
     /// - The OS error `EBADF` if the descriptor is not open.
     /// - The OS error `EPERM` on epoll if the descriptor cannot be polled
     ///   (a regular file, for instance).
@@ -273,8 +279,8 @@ impl Registry {
     /// # Errors
     ///
     /// - `ErrorKind::NotFound` if the source is not registered (`ENOENT`).
-    /// - `ErrorKind::AlreadyExists` if one of metal-io's own I/O types is
-    ///   registered with another live `Poll`.
+    /// - `ErrorKind::AlreadyExists`, in debug builds, if one of metal-io's
+    ///   own I/O types is registered with another live `Poll`.
     /// - Other OS errors are passed through unchanged.
     ///
     /// # Examples
@@ -313,8 +319,8 @@ impl Registry {
     /// # Errors
     ///
     /// - `ErrorKind::NotFound` if the source is not registered (`ENOENT`).
-    /// - `ErrorKind::AlreadyExists` if one of metal-io's own I/O types is
-    ///   registered with another live `Poll`.
+    /// - `ErrorKind::AlreadyExists`, in debug builds, if one of metal-io's
+    ///   own I/O types is registered with another live `Poll`.
     /// - Other OS errors are passed through unchanged.
     ///
     /// # Examples

@@ -21,11 +21,11 @@
 //! After the wait the loop takes the word back to zero and, if a wake was
 //! pending but not signalled, adds the waker's event to the buffer itself.
 
-use std::collections::BTreeSet;
 use std::io;
-use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
-use std::sync::{Mutex, MutexGuard, OnceLock};
+use std::sync::{Mutex, OnceLock};
+#[cfg(debug_assertions)]
+use std::{collections::BTreeSet, num::NonZeroU32, sync::MutexGuard};
 
 use crate::Token;
 
@@ -63,12 +63,16 @@ pub(crate) struct Wakeup<S> {
     /// How many `Waker`s are alive; only touched when one is created or
     /// dropped, never on the hot path.
     live: Mutex<usize>,
-    /// Names the `Poll` this state belongs to.
+    /// Names the `Poll` this state belongs to, for the misuse check that
+    /// debug builds make on I/O sources.
+    #[cfg(debug_assertions)]
     id: PollId,
 }
 
 /// Names one `Poll` among those alive, for I/O sources to remember which
-/// `Poll` they are registered with.
+/// `Poll` they are registered with. Debug builds only: release builds skip
+/// that misuse check, as the style of this crate asks of checks that cost
+/// memory or time on every source.
 ///
 /// Four bytes, so that an I/O type is a descriptor and an id (eight bytes
 /// for a socket) rather than a descriptor and a pointer; and copying or
@@ -77,10 +81,12 @@ pub(crate) struct Wakeup<S> {
 /// their `Poll` lives: the set of live ids is only locked when a `Poll` is
 /// created or dropped, and when a source registered with one `Poll` is
 /// registered with another.
+#[cfg(debug_assertions)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct PollId(NonZeroU32);
 
 /// The ids handed out so far.
+#[cfg(debug_assertions)]
 struct Ids {
     /// The next id to hand out, if it is free.
     next: u32,
@@ -88,17 +94,20 @@ struct Ids {
     live: BTreeSet<NonZeroU32>,
 }
 
+#[cfg(debug_assertions)]
 static IDS: Mutex<Ids> = Mutex::new(Ids {
     next: 1,
     live: BTreeSet::new(),
 });
 
+#[cfg(debug_assertions)]
 fn ids() -> MutexGuard<'static, Ids> {
     // Each update leaves the counter and the set valid whatever a
     // panicking holder was doing, so a poisoned lock is used as it is.
     IDS.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+#[cfg(debug_assertions)]
 impl PollId {
     /// Takes an id no live `Poll` has.
     ///
@@ -122,11 +131,16 @@ impl PollId {
     }
 
     /// Returns true while the `Poll` this id names is alive.
+    #[cfg_attr(
+        not(any(feature = "net", all(unix, feature = "os-ext"))),
+        allow(dead_code)
+    )]
     pub(crate) fn is_alive(self) -> bool {
         ids().live.contains(&self.0)
     }
 }
 
+#[cfg(debug_assertions)]
 impl<S> Drop for Wakeup<S> {
     fn drop(&mut self) {
         ids().live.remove(&self.id.0);
@@ -140,11 +154,17 @@ impl<S: Signal> Wakeup<S> {
             token: AtomicUsize::new(0),
             signal: OnceLock::new(),
             live: Mutex::new(0),
+            #[cfg(debug_assertions)]
             id: PollId::take(),
         }
     }
 
     /// Returns the id of the `Poll` this state belongs to.
+    #[cfg(debug_assertions)]
+    #[cfg_attr(
+        not(any(feature = "net", all(unix, feature = "os-ext"))),
+        allow(dead_code)
+    )]
     #[inline]
     pub(crate) fn id(&self) -> PollId {
         self.id
@@ -419,6 +439,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(debug_assertions)]
     fn poll_ids_are_distinct_and_die_with_their_state() {
         let first = with_waker::<true>();
         let second = Wakeup::<FakeSignal<true>>::new();

@@ -14,8 +14,9 @@ use crate::{Interest, Registry, Token};
 /// closing it. The kernel checks the descriptor: registering one that is
 /// not open fails with the OS error (`EBADF`).
 ///
-/// Prefer metal-io's own I/O types where one fits: they also check that a
-/// source is not registered with two `Poll`s, which `SourceFd` cannot.
+/// Prefer metal-io's own I/O types where one fits: in debug builds they
+/// also check that a source is not registered with two `Poll`s, which
+/// `SourceFd` cannot.
 ///
 /// # Platform-specific behavior
 ///
