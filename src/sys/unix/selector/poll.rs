@@ -7,9 +7,8 @@
 //!
 //! Strategy: the registrations live in a table here, keyed by descriptor.
 //! Each entry keeps the `poll(2)` events its interests ask for, plus
-//! hang-up and error, and the subset still *armed*. Before each wait the `pollfd` list is rebuilt from
-//! the armed entries (reusing one `Vec`, so a steady loop allocates
-//! nothing). When readiness is reported, the reported kinds are disarmed:
+//! hang-up and error, and the subset still *armed*. Before each wait the
+//! `pollfd` list is rebuilt from the armed entries, reusing one `Vec`. When readiness is reported, the reported kinds are disarmed:
 //! this turns level-triggered `poll(2)` into the edges the readiness
 //! contract promises. An interest is armed again when an operation on the
 //! source returns `WouldBlock` (`IoSourceState::do_io` calls
@@ -26,6 +25,11 @@
 //! `IoSourceState` to see its `WouldBlock`s, so it gets one event per
 //! registration or reregistration. A descriptor closed while registered is
 //! reported once, as an error (`POLLNVAL`), and then left alone.
+//!
+//! Limitation: the reused `pollfd` list grows inside a wait, so the first
+//! wait after the number of registered sources passes its earlier highest
+//! allocates (amortised, as a `Vec` grows). A loop whose set of sources has
+//! stopped growing allocates nothing.
 
 // With `os-poll` alone there are no sources, so the registration half of
 // this file is unused.
