@@ -387,24 +387,7 @@ impl fmt::Debug for Registry {
 
 // The descriptor of the epoll or kqueue instance. The `poll(2)` selector
 // has no kernel object to hand out, so there `Poll` has no descriptor.
-#[cfg(all(
-    unix,
-    not(metal_io_force_poll),
-    any(
-        target_os = "android",
-        target_os = "illumos",
-        target_os = "linux",
-        target_os = "dragonfly",
-        target_os = "freebsd",
-        target_os = "ios",
-        target_os = "macos",
-        target_os = "netbsd",
-        target_os = "openbsd",
-        target_os = "tvos",
-        target_os = "visionos",
-        target_os = "watchos",
-    )
-))]
+#[cfg(any(metal_io_epoll, metal_io_kqueue))]
 mod descriptor {
     use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 

@@ -1,8 +1,10 @@
 //! Operating-system backends.
 //!
-//! This is the one place where a backend is chosen. Every backend provides
-//! the same items with the same names and signatures, and this list is the
-//! contract the public modules rely on:
+//! The backend is chosen in one place: the crate's `build.rs` sets one cfg
+//! naming the Unix selector and one naming the waker signal, and the module
+//! tree below follows them (Windows has a single backend). Every backend
+//! provides the same items with the same names and signatures, and this list
+//! is the contract the public modules rely on:
 //!
 //! - `Selector`: the OS object that `Poll` owns, with
 //!   `new() -> io::Result<Selector>`, `try_clone(&self)`,

@@ -13,23 +13,7 @@
 //! never re-arms its source, which then reports nothing more until it is
 //! reregistered.
 
-#[cfg(all(
-    not(metal_io_force_poll),
-    any(
-        target_os = "android",
-        target_os = "illumos",
-        target_os = "linux",
-        target_os = "dragonfly",
-        target_os = "freebsd",
-        target_os = "ios",
-        target_os = "macos",
-        target_os = "netbsd",
-        target_os = "openbsd",
-        target_os = "tvos",
-        target_os = "visionos",
-        target_os = "watchos",
-    )
-))]
+#[cfg(any(metal_io_epoll, metal_io_kqueue))]
 mod stateless {
     use std::io;
     use std::os::fd::RawFd;
@@ -80,42 +64,10 @@ mod stateless {
     }
 }
 
-#[cfg(all(
-    not(metal_io_force_poll),
-    any(
-        target_os = "android",
-        target_os = "illumos",
-        target_os = "linux",
-        target_os = "dragonfly",
-        target_os = "freebsd",
-        target_os = "ios",
-        target_os = "macos",
-        target_os = "netbsd",
-        target_os = "openbsd",
-        target_os = "tvos",
-        target_os = "visionos",
-        target_os = "watchos",
-    )
-))]
+#[cfg(any(metal_io_epoll, metal_io_kqueue))]
 pub(crate) use self::stateless::IoSourceState;
 
-#[cfg(any(
-    metal_io_force_poll,
-    not(any(
-        target_os = "android",
-        target_os = "illumos",
-        target_os = "linux",
-        target_os = "dragonfly",
-        target_os = "freebsd",
-        target_os = "ios",
-        target_os = "macos",
-        target_os = "netbsd",
-        target_os = "openbsd",
-        target_os = "tvos",
-        target_os = "visionos",
-        target_os = "watchos",
-    ))
-))]
+#[cfg(metal_io_poll)]
 mod rearming {
     use std::io;
     use std::os::fd::RawFd;
@@ -181,21 +133,5 @@ mod rearming {
     }
 }
 
-#[cfg(any(
-    metal_io_force_poll,
-    not(any(
-        target_os = "android",
-        target_os = "illumos",
-        target_os = "linux",
-        target_os = "dragonfly",
-        target_os = "freebsd",
-        target_os = "ios",
-        target_os = "macos",
-        target_os = "netbsd",
-        target_os = "openbsd",
-        target_os = "tvos",
-        target_os = "visionos",
-        target_os = "watchos",
-    ))
-))]
+#[cfg(metal_io_poll)]
 pub(crate) use self::rearming::IoSourceState;

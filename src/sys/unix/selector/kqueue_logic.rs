@@ -14,23 +14,7 @@
 //! constants; the conversion in `kqueue.rs` is the one place that maps them,
 //! and it is checked by the cross-target build rather than by these tests.
 
-#![cfg_attr(
-    any(
-        metal_io_force_poll,
-        not(any(
-            target_os = "dragonfly",
-            target_os = "freebsd",
-            target_os = "ios",
-            target_os = "macos",
-            target_os = "netbsd",
-            target_os = "openbsd",
-            target_os = "tvos",
-            target_os = "visionos",
-            target_os = "watchos",
-        ))
-    ),
-    allow(dead_code)
-)]
+#![cfg_attr(not(metal_io_kqueue), allow(dead_code))]
 
 use std::time::Duration;
 

@@ -2,88 +2,25 @@
 //!
 //! epoll on Linux, Android and illumos; kqueue on Apple systems and the
 //! BSDs; `poll(2)` everywhere else, and wherever `--cfg metal_io_force_poll`
-//! asks for it. This file and `waker/mod.rs` are the only places that name
-//! systems to choose a backend.
+//! asks for it. The choice itself is made once, in the crate's `build.rs`,
+//! which sets one of the cfgs `metal_io_epoll`, `metal_io_kqueue` and
+//! `metal_io_poll`; this file maps it to a module.
 
-#[cfg(all(
-    not(metal_io_force_poll),
-    any(target_os = "android", target_os = "illumos", target_os = "linux")
-))]
+#[cfg(metal_io_epoll)]
 mod epoll;
-#[cfg(all(
-    not(metal_io_force_poll),
-    any(target_os = "android", target_os = "illumos", target_os = "linux")
-))]
+#[cfg(metal_io_epoll)]
 pub(crate) use self::epoll::{event, Event, Events, Selector};
 
-#[cfg(all(
-    not(metal_io_force_poll),
-    any(
-        target_os = "dragonfly",
-        target_os = "freebsd",
-        target_os = "ios",
-        target_os = "macos",
-        target_os = "netbsd",
-        target_os = "openbsd",
-        target_os = "tvos",
-        target_os = "visionos",
-        target_os = "watchos",
-    )
-))]
+#[cfg(metal_io_kqueue)]
 pub(crate) mod kqueue;
-#[cfg(all(
-    not(metal_io_force_poll),
-    any(
-        target_os = "dragonfly",
-        target_os = "freebsd",
-        target_os = "ios",
-        target_os = "macos",
-        target_os = "netbsd",
-        target_os = "openbsd",
-        target_os = "tvos",
-        target_os = "visionos",
-        target_os = "watchos",
-    )
-))]
+#[cfg(metal_io_kqueue)]
 pub(crate) use self::kqueue::{event, Event, Events, Selector};
 
 // The kqueue rules are plain functions, built everywhere so that their unit
 // tests run on every Unix, Linux included.
 pub(crate) mod kqueue_logic;
 
-#[cfg(any(
-    metal_io_force_poll,
-    not(any(
-        target_os = "android",
-        target_os = "illumos",
-        target_os = "linux",
-        target_os = "dragonfly",
-        target_os = "freebsd",
-        target_os = "ios",
-        target_os = "macos",
-        target_os = "netbsd",
-        target_os = "openbsd",
-        target_os = "tvos",
-        target_os = "visionos",
-        target_os = "watchos",
-    ))
-))]
+#[cfg(metal_io_poll)]
 pub(crate) mod poll;
-#[cfg(any(
-    metal_io_force_poll,
-    not(any(
-        target_os = "android",
-        target_os = "illumos",
-        target_os = "linux",
-        target_os = "dragonfly",
-        target_os = "freebsd",
-        target_os = "ios",
-        target_os = "macos",
-        target_os = "netbsd",
-        target_os = "openbsd",
-        target_os = "tvos",
-        target_os = "visionos",
-        target_os = "watchos",
-    ))
-))]
+#[cfg(metal_io_poll)]
 pub(crate) use self::poll::{event, Event, Events, Selector};

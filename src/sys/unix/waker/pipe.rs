@@ -117,23 +117,7 @@ fn new_pipe() -> io::Result<(OwnedFd, OwnedFd)> {
 
 /// The pipe as a waker signal: its read end is registered like a source.
 /// Built where the selector is epoll or kqueue.
-#[cfg(all(
-    not(metal_io_force_poll),
-    any(
-        target_os = "android",
-        target_os = "illumos",
-        target_os = "linux",
-        target_os = "dragonfly",
-        target_os = "freebsd",
-        target_os = "ios",
-        target_os = "macos",
-        target_os = "netbsd",
-        target_os = "openbsd",
-        target_os = "tvos",
-        target_os = "visionos",
-        target_os = "watchos",
-    )
-))]
+#[cfg(any(metal_io_epoll, metal_io_kqueue))]
 mod signal {
     use std::io;
 
@@ -169,21 +153,5 @@ mod signal {
     }
 }
 
-#[cfg(all(
-    not(metal_io_force_poll),
-    any(
-        target_os = "android",
-        target_os = "illumos",
-        target_os = "linux",
-        target_os = "dragonfly",
-        target_os = "freebsd",
-        target_os = "ios",
-        target_os = "macos",
-        target_os = "netbsd",
-        target_os = "openbsd",
-        target_os = "tvos",
-        target_os = "visionos",
-        target_os = "watchos",
-    )
-))]
+#[cfg(any(metal_io_epoll, metal_io_kqueue))]
 pub(crate) use self::signal::WakerSignal;
