@@ -13,6 +13,8 @@
 //!   `register(&self, RawFd, Token, Interest)`,
 //!   `reregister(&self, RawFd, Token, Interest)` and
 //!   `deregister(&self, RawFd)`.
+//!   `select` runs its wait through `Wakeup::guard_wait`, which applies the
+//!   wake-up protocol of [`wake`] around it.
 //! - `Event`, one raw OS event, and `Events`, the buffer `select` fills,
 //!   with `with_capacity`, `capacity`, `len`, `is_empty`, `get` and `clear`.
 //! - `event`: free functions reading an `Event` (`token`, `is_readable`,

@@ -20,10 +20,13 @@
 //!
 //! After the wait the loop takes the word back to zero and, if a wake was
 //! pending but not signalled, adds the waker's event to the buffer itself.
+//! [`Wakeup::guard_wait`] does all of the loop's side around a backend's
+//! wait, so every selector follows the protocol the same way.
 
 use std::io;
 use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
+use std::time::Duration;
 #[cfg(debug_assertions)]
 use std::{collections::BTreeSet, num::NonZeroU32, sync::MutexGuard};
 
@@ -51,6 +54,37 @@ pub(crate) trait Signal: Sized + Send + Sync {
 
     /// Interrupts the selector's wait: the one system call of a wake.
     fn signal(&self) -> io::Result<()>;
+}
+
+/// What [`Wakeup::guard_wait`] needs of a backend's event buffer.
+pub(crate) trait EventBuffer {
+    /// One raw event.
+    type Event;
+
+    fn len(&self) -> usize;
+
+    fn capacity(&self) -> usize;
+
+    fn push(&mut self, event: Self::Event);
+}
+
+impl<E> EventBuffer for Vec<E> {
+    type Event = E;
+
+    #[inline]
+    fn len(&self) -> usize {
+        Vec::len(self)
+    }
+
+    #[inline]
+    fn capacity(&self) -> usize {
+        Vec::capacity(self)
+    }
+
+    #[inline]
+    fn push(&mut self, event: E) {
+        Vec::push(self, event)
+    }
 }
 
 /// The state one `Poll` and its `Waker` share; see the module docs.
@@ -242,6 +276,37 @@ impl<S: Signal> Wakeup<S> {
                 Err(_) => {}
             }
         }
+    }
+
+    /// Runs one wait of a selector under the protocol: the wait does not
+    /// block while a wake is pending, and afterwards a pending wake that the
+    /// kernel does not report by itself is added to `events` as
+    /// `waker_event(token)`, if there is room. A failed wait hands over no
+    /// wake: it stays pending for the next call.
+    #[inline]
+    pub(crate) fn guard_wait<B, W>(
+        &self,
+        events: &mut B,
+        timeout: Option<Duration>,
+        waker_event: fn(Token) -> B::Event,
+        wait: W,
+    ) -> io::Result<()>
+    where
+        B: EventBuffer,
+        W: FnOnce(&mut B, Option<Duration>) -> io::Result<()>,
+    {
+        let mut timeout = timeout;
+        if timeout != Some(Duration::ZERO) && self.before_wait() {
+            timeout = Some(Duration::ZERO);
+        }
+
+        let result = wait(events, timeout);
+
+        let room = result.is_ok() && events.len() < events.capacity();
+        if let Some(token) = self.after_wait(room) {
+            events.push(waker_event(token));
+        }
+        result
     }
 
     /// Marks the loop as about to wait; returns true if a wake is already

@@ -116,6 +116,25 @@ impl Events {
     }
 }
 
+impl crate::sys::wake::EventBuffer for Events {
+    type Event = Event;
+
+    #[inline]
+    fn len(&self) -> usize {
+        Events::len(self)
+    }
+
+    #[inline]
+    fn capacity(&self) -> usize {
+        Events::capacity(self)
+    }
+
+    #[inline]
+    fn push(&mut self, event: Event) {
+        Events::push(self, event)
+    }
+}
+
 /// Returns a packet entry with every field zero.
 pub(crate) fn empty_status() -> OVERLAPPED_ENTRY {
     // SAFETY: `OVERLAPPED_ENTRY` is plain data (integers and a pointer that

@@ -121,20 +121,10 @@ impl Selector {
     pub(crate) fn select(&self, events: &mut Events, timeout: Option<Duration>) -> io::Result<()> {
         events.clear();
 
-        // Do not block when a wake is already pending.
-        let mut timeout = timeout;
-        if timeout != Some(Duration::ZERO) && self.wakeup.before_wait() {
-            timeout = Some(Duration::ZERO);
-        }
-
-        let result = self.inner.select(events, timeout);
-
-        // A failed wait hands over no wake; it stays pending for the next.
-        let room = result.is_ok() && events.len() < events.capacity();
-        if let Some(token) = self.wakeup.after_wait(room) {
-            events.push(Event::new(token, AFD_POLL_RECEIVE));
-        }
-        result
+        self.wakeup
+            .guard_wait(events, timeout, waker_event, |events, timeout| {
+                self.inner.select(events, timeout)
+            })
     }
 
     /// Returns the wake-up state shared with this selector's `Waker`.
@@ -146,6 +136,11 @@ impl Selector {
     pub(crate) fn inner(&self) -> &Arc<SelectorInner> {
         &self.inner
     }
+}
+
+/// The event a pending wake turns into.
+fn waker_event(token: Token) -> Event {
+    Event::new(token, AFD_POLL_RECEIVE)
 }
 
 impl fmt::Debug for Selector {

@@ -126,20 +126,10 @@ impl Selector {
     pub(crate) fn select(&self, events: &mut Events, timeout: Option<Duration>) -> io::Result<()> {
         events.clear();
 
-        // Do not block when a wake is already pending.
-        let mut timeout = timeout;
-        if timeout != Some(Duration::ZERO) && self.wakeup.before_wait() {
-            timeout = Some(Duration::ZERO);
-        }
-
-        let result = self.wait(events, timeout);
-
-        // A failed wait hands over no wake; it stays pending for the next.
-        let room = result.is_ok() && events.len() < events.capacity();
-        if let Some(token) = self.wakeup.after_wait(room) {
-            events.push(waker_event(token));
-        }
-        result
+        self.wakeup
+            .guard_wait(events, timeout, waker_event, |events, timeout| {
+                self.wait(events, timeout)
+            })
     }
 
     /// Adds a read and/or write filter for `fd` (`kevent(2)` with

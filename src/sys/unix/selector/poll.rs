@@ -148,20 +148,12 @@ impl Selector {
     pub(crate) fn select(&self, events: &mut Events, timeout: Option<Duration>) -> io::Result<()> {
         events.clear();
 
-        // Do not block when a wake is already pending.
-        let mut timeout = timeout;
-        if timeout != Some(Duration::ZERO) && self.wakeup.before_wait() {
-            timeout = Some(Duration::ZERO);
-        }
-
-        let result = self.wait(events, timeout);
-
-        // This backend's signal only ends the wait; the event is added here.
-        let room = result.is_ok() && events.len() < events.capacity();
-        if let Some(token) = self.wakeup.after_wait(room) {
-            events.push(waker_event(token));
-        }
-        result
+        // This backend's signal only ends the wait; `guard_wait` adds the
+        // event.
+        self.wakeup
+            .guard_wait(events, timeout, waker_event, |events, timeout| {
+                self.wait(events, timeout)
+            })
     }
 
     /// Adds `fd` to the table with all of its interests armed.
