@@ -116,6 +116,17 @@ impl Interest {
     }
 
     /// Returns true if the interest includes readable readiness.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use metal_io::Interest;
+    ///
+    /// // The check is `const`, so it also works at compile time.
+    /// const READS: bool = Interest::READABLE.is_readable();
+    /// assert!(READS);
+    /// assert!(!Interest::WRITABLE.is_readable());
+    /// ```
     #[must_use]
     #[inline]
     pub const fn is_readable(self) -> bool {
@@ -123,6 +134,17 @@ impl Interest {
     }
 
     /// Returns true if the interest includes writable readiness.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use metal_io::Interest;
+    ///
+    /// let mut interest = Interest::READABLE;
+    /// assert!(!interest.is_writable());
+    /// interest |= Interest::WRITABLE;
+    /// assert!(interest.is_writable());
+    /// ```
     #[must_use]
     #[inline]
     pub const fn is_writable(self) -> bool {
@@ -132,6 +154,18 @@ impl Interest {
     /// Returns true if the interest includes AIO completion.
     ///
     /// Always false where `Interest::AIO` is not offered.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use metal_io::Interest;
+    ///
+    /// assert!(!(Interest::READABLE | Interest::WRITABLE).is_aio());
+    ///
+    /// // The constant itself exists only on some kqueue systems.
+    /// #[cfg(any(target_os = "freebsd", target_os = "macos"))]
+    /// assert!(Interest::AIO.is_aio());
+    /// ```
     #[must_use]
     #[inline]
     pub const fn is_aio(self) -> bool {
@@ -141,6 +175,18 @@ impl Interest {
     /// Returns true if the interest includes LIO completion.
     ///
     /// Always false where `Interest::LIO` is not offered.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use metal_io::Interest;
+    ///
+    /// assert!(!(Interest::READABLE | Interest::WRITABLE).is_lio());
+    ///
+    /// // The constant itself exists only on FreeBSD.
+    /// #[cfg(target_os = "freebsd")]
+    /// assert!((Interest::READABLE | Interest::LIO).is_lio());
+    /// ```
     #[must_use]
     #[inline]
     pub const fn is_lio(self) -> bool {
@@ -150,6 +196,18 @@ impl Interest {
     /// Returns true if the interest includes priority readiness.
     ///
     /// Always false where `Interest::PRIORITY` is not offered.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use metal_io::Interest;
+    ///
+    /// assert!(!(Interest::READABLE | Interest::WRITABLE).is_priority());
+    ///
+    /// // The constant itself exists only on Linux and Android.
+    /// #[cfg(any(target_os = "linux", target_os = "android"))]
+    /// assert!((Interest::READABLE | Interest::PRIORITY).is_priority());
+    /// ```
     #[must_use]
     #[inline]
     pub const fn is_priority(self) -> bool {

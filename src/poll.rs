@@ -121,6 +121,33 @@ pub struct Poll {
 /// Obtained from [`Poll::registry`], or cloned with
 /// [`Registry::try_clone`] to register from other threads. All clones
 /// refer to the same `Poll`.
+///
+/// # Examples
+///
+/// A source registered through a clone on another thread belongs to the
+/// same `Poll`, so the original registry can deregister it:
+///
+#[cfg_attr(all(feature = "os-poll", feature = "net"), doc = "```")]
+#[cfg_attr(not(all(feature = "os-poll", feature = "net")), doc = "```ignore")]
+/// use std::io;
+/// use std::thread;
+/// use metal_io::net::TcpListener;
+/// use metal_io::{Interest, Poll, Token};
+///
+/// # fn main() -> io::Result<()> {
+/// let poll = Poll::new()?;
+/// let registry = poll.registry().try_clone()?;
+///
+/// let handle = thread::spawn(move || -> io::Result<TcpListener> {
+///     let mut listener = TcpListener::bind("127.0.0.1:0".parse().unwrap())?;
+///     registry.register(&mut listener, Token(0), Interest::READABLE)?;
+///     Ok(listener)
+/// });
+/// let mut listener = handle.join().expect("the thread panicked")?;
+/// poll.registry().deregister(&mut listener)?;
+/// # Ok(())
+/// # }
+/// ```
 pub struct Registry {
     selector: sys::Selector,
 }
@@ -154,6 +181,22 @@ impl Poll {
     }
 
     /// Returns the registry used to register sources with this `Poll`.
+    ///
+    /// # Examples
+    ///
+    #[cfg_attr(all(feature = "os-poll", feature = "net"), doc = "```")]
+    #[cfg_attr(not(all(feature = "os-poll", feature = "net")), doc = "```ignore")]
+    /// use metal_io::net::UdpSocket;
+    /// use metal_io::{Interest, Poll, Registry, Token};
+    ///
+    /// let poll = Poll::new()?;
+    /// let registry: &Registry = poll.registry();
+    ///
+    /// let mut socket = UdpSocket::bind("127.0.0.1:0".parse().unwrap())?;
+    /// registry.register(&mut socket, Token(0), Interest::READABLE)?;
+    /// registry.deregister(&mut socket)?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn registry(&self) -> &Registry {
         &self.registry
     }
@@ -187,7 +230,8 @@ impl Poll {
     ///
     /// # Examples
     ///
-    /// ```
+    #[cfg_attr(feature = "os-poll", doc = "```")]
+    #[cfg_attr(not(feature = "os-poll"), doc = "```ignore")]
     /// use std::time::{Duration, Instant};
     /// use metal_io::{Events, Poll};
     ///
@@ -353,7 +397,8 @@ impl Registry {
     ///
     /// # Examples
     ///
-    /// ```
+    #[cfg_attr(feature = "os-poll", doc = "```")]
+    #[cfg_attr(not(feature = "os-poll"), doc = "```ignore")]
     /// use metal_io::Poll;
     ///
     /// let poll = Poll::new()?;

@@ -75,6 +75,27 @@ impl Waker {
     ///   for the same `Poll`.
     /// - Errors creating or registering the kernel object (for instance
     ///   `EMFILE` when out of descriptors) are passed through unchanged.
+    ///
+    /// # Examples
+    ///
+    #[cfg_attr(feature = "os-poll", doc = "```")]
+    #[cfg_attr(not(feature = "os-poll"), doc = "```ignore")]
+    /// use std::io::ErrorKind;
+    /// use metal_io::{Poll, Token, Waker};
+    ///
+    /// let poll = Poll::new()?;
+    /// let waker = Waker::new(poll.registry(), Token(0))?;
+    ///
+    /// // While a waker lives, further ones must share its token.
+    /// let other = Waker::new(poll.registry(), Token(1));
+    /// assert_eq!(other.unwrap_err().kind(), ErrorKind::AlreadyExists);
+    /// let same = Waker::new(poll.registry(), Token(0))?;
+    ///
+    /// // Once every waker is gone, the token is free to change.
+    /// drop((waker, same));
+    /// let _waker = Waker::new(poll.registry(), Token(1))?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn new(registry: &Registry, token: Token) -> io::Result<Waker> {
         let wakeup = registry.selector().wakeup();
         wakeup.add_waker(registry.selector(), token)?;
@@ -90,6 +111,31 @@ impl Waker {
     ///
     /// Only an error from the system call that signals a blocked `poll` is
     /// possible; it is passed through unchanged.
+    ///
+    /// # Examples
+    ///
+    #[cfg_attr(feature = "os-poll", doc = "```")]
+    #[cfg_attr(not(feature = "os-poll"), doc = "```ignore")]
+    /// use std::time::Duration;
+    /// use metal_io::{Events, Poll, Token, Waker};
+    ///
+    /// # fn main() -> std::io::Result<()> {
+    /// let mut poll = Poll::new()?;
+    /// let mut events = Events::with_capacity(8);
+    /// let waker = Waker::new(poll.registry(), Token(0))?;
+    ///
+    /// // Wakes that come before `poll` looks are reported together.
+    /// waker.wake()?;
+    /// waker.wake()?;
+    /// poll.poll(&mut events, Some(Duration::from_secs(5)))?;
+    /// assert!(events.iter().any(|e| e.token() == Token(0)));
+    ///
+    /// // Once reported, they are used up.
+    /// poll.poll(&mut events, Some(Duration::from_millis(10)))?;
+    /// assert!(events.is_empty());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn wake(&self) -> io::Result<()> {
         self.wakeup.wake()
     }

@@ -40,6 +40,30 @@ pub struct Events {
 /// An iterator over the events in an [`Events`] buffer.
 ///
 /// Created by [`Events::iter`] or by iterating over `&Events`.
+///
+/// # Examples
+///
+#[cfg_attr(feature = "os-poll", doc = "```")]
+#[cfg_attr(not(feature = "os-poll"), doc = "```ignore")]
+/// use std::time::Duration;
+/// use metal_io::event::Iter;
+/// use metal_io::{Events, Poll, Token, Waker};
+///
+/// # fn main() -> std::io::Result<()> {
+/// let mut poll = Poll::new()?;
+/// let mut events = Events::with_capacity(8);
+/// let waker = Waker::new(poll.registry(), Token(1))?;
+/// waker.wake()?;
+/// poll.poll(&mut events, Some(Duration::from_secs(5)))?;
+///
+/// // The iterator knows how many events it has left to give.
+/// let mut iter: Iter<'_> = events.iter();
+/// assert_eq!(iter.len(), events.iter().count());
+/// let first = iter.next().expect("the wake is reported");
+/// assert_eq!(first.token(), Token(1));
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone)]
 pub struct Iter<'a> {
     events: &'a Events,
@@ -70,6 +94,39 @@ impl Events {
     }
 
     /// Returns the most events one call to `poll` can return.
+    ///
+    /// # Examples
+    ///
+    /// Two sources are ready, but a buffer with room for one event takes
+    /// them over two calls:
+    ///
+    #[cfg_attr(all(feature = "os-poll", feature = "net"), doc = "```")]
+    #[cfg_attr(not(all(feature = "os-poll", feature = "net")), doc = "```ignore")]
+    /// use std::time::Duration;
+    /// use metal_io::net::UdpSocket;
+    /// use metal_io::{Events, Interest, Poll, Token, Waker};
+    ///
+    /// # fn main() -> std::io::Result<()> {
+    /// let mut poll = Poll::new()?;
+    /// let mut events = Events::with_capacity(1);
+    /// let waker = Waker::new(poll.registry(), Token(0))?;
+    /// let mut socket = UdpSocket::bind("127.0.0.1:0".parse().unwrap())?;
+    /// poll.registry().register(&mut socket, Token(1), Interest::WRITABLE)?;
+    /// waker.wake()?;
+    ///
+    /// let mut seen = Vec::new();
+    /// for _ in 0..10 {
+    ///     poll.poll(&mut events, Some(Duration::from_secs(5)))?;
+    ///     assert!(events.iter().count() <= events.capacity());
+    ///     seen.extend(events.iter().map(|e| e.token()));
+    ///     if seen.contains(&Token(0)) && seen.contains(&Token(1)) {
+    ///         break;
+    ///     }
+    /// }
+    /// assert!(seen.contains(&Token(0)) && seen.contains(&Token(1)));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn capacity(&self) -> usize {
         self.inner.capacity()
     }
@@ -108,6 +165,29 @@ impl Events {
     ///
     /// `poll` does this itself, so calling it is only needed to drop events
     /// that will not be handled.
+    ///
+    /// # Examples
+    ///
+    #[cfg_attr(feature = "os-poll", doc = "```")]
+    #[cfg_attr(not(feature = "os-poll"), doc = "```ignore")]
+    /// use std::time::Duration;
+    /// use metal_io::{Events, Poll, Token, Waker};
+    ///
+    /// # fn main() -> std::io::Result<()> {
+    /// let mut poll = Poll::new()?;
+    /// let mut events = Events::with_capacity(8);
+    /// let waker = Waker::new(poll.registry(), Token(0))?;
+    /// waker.wake()?;
+    /// poll.poll(&mut events, Some(Duration::from_secs(5)))?;
+    /// assert!(!events.is_empty());
+    ///
+    /// // Drop the events unhandled; the room for them stays.
+    /// events.clear();
+    /// assert!(events.is_empty());
+    /// assert_eq!(events.capacity(), 8);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn clear(&mut self) {
         self.inner.clear();
     }

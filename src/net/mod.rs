@@ -34,6 +34,21 @@
 //! unchanged; receive into a buffer as large as the largest datagram
 //! expected (65,507 bytes covers any UDP payload over IPv4).
 //!
+//! # Examples
+//!
+//! A socket says when it would have to wait, instead of waiting:
+//!
+#![cfg_attr(feature = "os-poll", doc = "```")]
+#![cfg_attr(not(feature = "os-poll"), doc = "```ignore")]
+//! use std::io::ErrorKind;
+//! use metal_io::net::UdpSocket;
+//!
+//! let socket = UdpSocket::bind("127.0.0.1:0".parse().unwrap())?;
+//! let err = socket.recv_from(&mut [0; 16]).unwrap_err();
+//! assert_eq!(err.kind(), ErrorKind::WouldBlock);
+//! # Ok::<(), std::io::Error>(())
+//! ```
+//!
 //! [`ErrorKind::WouldBlock`]: std::io::ErrorKind::WouldBlock
 
 /// Implements, for a socket type whose `inner` field is an `IoSource` of

@@ -115,6 +115,21 @@ impl UdpSocket {
     /// # Errors
     ///
     /// OS errors from `getsockname(2)` are passed through unchanged.
+    ///
+    /// # Examples
+    ///
+    #[cfg_attr(all(feature = "os-poll", feature = "net"), doc = "```")]
+    #[cfg_attr(not(all(feature = "os-poll", feature = "net")), doc = "```ignore")]
+    /// use std::net::Ipv4Addr;
+    /// use metal_io::net::UdpSocket;
+    ///
+    /// let socket = UdpSocket::bind("127.0.0.1:0".parse().unwrap())?;
+    /// // Port 0 left the choice to the OS; the address says what it picked.
+    /// let addr = socket.local_addr()?;
+    /// assert_eq!(addr.ip(), Ipv4Addr::LOCALHOST);
+    /// assert_ne!(addr.port(), 0);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
         self.inner.local_addr()
     }
@@ -151,6 +166,25 @@ impl UdpSocket {
     /// - `ErrorKind::WouldBlock` when the send buffer is full.
     /// - The OS error `EMSGSIZE` for a datagram too large to send.
     /// - Other OS errors are passed through unchanged.
+    ///
+    /// # Examples
+    ///
+    #[cfg_attr(all(feature = "os-poll", feature = "net"), doc = "```")]
+    #[cfg_attr(not(all(feature = "os-poll", feature = "net")), doc = "```ignore")]
+    /// use std::time::Duration;
+    /// use metal_io::net::UdpSocket;
+    ///
+    /// let socket = UdpSocket::bind("127.0.0.1:0".parse().unwrap())?;
+    /// let peer = std::net::UdpSocket::bind("127.0.0.1:0")?;
+    /// peer.set_read_timeout(Some(Duration::from_secs(5)))?;
+    ///
+    /// assert_eq!(socket.send_to(b"hello", peer.local_addr()?)?, 5);
+    /// let mut buf = [0; 16];
+    /// let (n, from) = peer.recv_from(&mut buf)?;
+    /// assert_eq!(&buf[..n], b"hello");
+    /// assert_eq!(from, socket.local_addr()?);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn send_to(&self, buf: &[u8], target: SocketAddr) -> io::Result<usize> {
         self.inner.do_io(|inner| inner.send_to(buf, target))
     }
@@ -165,6 +199,41 @@ impl UdpSocket {
     ///
     /// - `ErrorKind::WouldBlock` when no datagram is waiting.
     /// - Other OS errors are passed through unchanged.
+    ///
+    /// # Examples
+    ///
+    #[cfg_attr(all(feature = "os-poll", feature = "net"), doc = "```")]
+    #[cfg_attr(not(all(feature = "os-poll", feature = "net")), doc = "```ignore")]
+    /// use std::io::ErrorKind;
+    /// use std::time::Duration;
+    /// use metal_io::net::UdpSocket;
+    /// use metal_io::{Events, Interest, Poll, Token};
+    ///
+    /// # fn main() -> std::io::Result<()> {
+    /// # let mut poll = Poll::new()?;
+    /// # let mut events = Events::with_capacity(8);
+    /// let mut socket = UdpSocket::bind("127.0.0.1:0".parse().unwrap())?;
+    /// poll.registry().register(&mut socket, Token(0), Interest::READABLE)?;
+    /// let peer = std::net::UdpSocket::bind("127.0.0.1:0")?;
+    /// peer.send_to(b"hello", socket.local_addr()?)?;
+    ///
+    /// let mut buf = [0; 16];
+    /// let mut tries = 0;
+    /// let (n, from) = loop {
+    ///     match socket.recv_from(&mut buf) {
+    ///         Ok(received) => break received,
+    ///         Err(e) if e.kind() == ErrorKind::WouldBlock && tries < 10 => {
+    ///             tries += 1;
+    ///             poll.poll(&mut events, Some(Duration::from_secs(1)))?;
+    ///         }
+    ///         Err(e) => return Err(e),
+    ///     }
+    /// };
+    /// assert_eq!(&buf[..n], b"hello");
+    /// assert_eq!(from, peer.local_addr()?);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
         self.inner.do_io(|inner| inner.recv_from(buf))
     }
@@ -176,6 +245,43 @@ impl UdpSocket {
     ///
     /// - `ErrorKind::WouldBlock` when no datagram is waiting.
     /// - Other OS errors are passed through unchanged.
+    ///
+    /// # Examples
+    ///
+    #[cfg_attr(all(feature = "os-poll", feature = "net"), doc = "```")]
+    #[cfg_attr(not(all(feature = "os-poll", feature = "net")), doc = "```ignore")]
+    /// use std::io::ErrorKind;
+    /// use std::time::Duration;
+    /// use metal_io::net::UdpSocket;
+    /// use metal_io::{Events, Interest, Poll, Token};
+    ///
+    /// # fn main() -> std::io::Result<()> {
+    /// # let mut poll = Poll::new()?;
+    /// # let mut events = Events::with_capacity(8);
+    /// let mut socket = UdpSocket::bind("127.0.0.1:0".parse().unwrap())?;
+    /// poll.registry().register(&mut socket, Token(0), Interest::READABLE)?;
+    /// let peer = std::net::UdpSocket::bind("127.0.0.1:0")?;
+    /// peer.send_to(b"hello", socket.local_addr()?)?;
+    ///
+    /// let mut buf = [0; 16];
+    /// let mut tries = 0;
+    /// let (n, from) = loop {
+    ///     match socket.peek_from(&mut buf) {
+    ///         Ok(received) => break received,
+    ///         Err(e) if e.kind() == ErrorKind::WouldBlock && tries < 10 => {
+    ///             tries += 1;
+    ///             poll.poll(&mut events, Some(Duration::from_secs(1)))?;
+    ///         }
+    ///         Err(e) => return Err(e),
+    ///     }
+    /// };
+    /// assert_eq!(&buf[..n], b"hello");
+    ///
+    /// // The datagram is still queued: receiving returns it again.
+    /// assert_eq!(socket.recv_from(&mut buf)?, (n, from));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn peek_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
         self.inner.do_io(|inner| inner.peek_from(buf))
     }
@@ -190,6 +296,25 @@ impl UdpSocket {
     /// - `ErrorKind::ConnectionRefused` when an earlier datagram to the
     ///   peer was refused (an ICMP "port unreachable" came back).
     /// - Other OS errors are passed through unchanged.
+    ///
+    /// # Examples
+    ///
+    #[cfg_attr(all(feature = "os-poll", feature = "net"), doc = "```")]
+    #[cfg_attr(not(all(feature = "os-poll", feature = "net")), doc = "```ignore")]
+    /// use std::time::Duration;
+    /// use metal_io::net::UdpSocket;
+    ///
+    /// let socket = UdpSocket::bind("127.0.0.1:0".parse().unwrap())?;
+    /// let peer = std::net::UdpSocket::bind("127.0.0.1:0")?;
+    /// peer.set_read_timeout(Some(Duration::from_secs(5)))?;
+    ///
+    /// socket.connect(peer.local_addr()?)?;
+    /// assert_eq!(socket.send(b"hello")?, 5);
+    /// let mut buf = [0; 16];
+    /// let n = peer.recv(&mut buf)?;
+    /// assert_eq!(&buf[..n], b"hello");
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn send(&self, buf: &[u8]) -> io::Result<usize> {
         self.inner.do_io(|inner| inner.send(buf))
     }
@@ -202,6 +327,41 @@ impl UdpSocket {
     /// - `ErrorKind::ConnectionRefused` when an earlier datagram to the
     ///   peer was refused.
     /// - Other OS errors are passed through unchanged.
+    ///
+    /// # Examples
+    ///
+    #[cfg_attr(all(feature = "os-poll", feature = "net"), doc = "```")]
+    #[cfg_attr(not(all(feature = "os-poll", feature = "net")), doc = "```ignore")]
+    /// use std::io::ErrorKind;
+    /// use std::time::Duration;
+    /// use metal_io::net::UdpSocket;
+    /// use metal_io::{Events, Interest, Poll, Token};
+    ///
+    /// # fn main() -> std::io::Result<()> {
+    /// # let mut poll = Poll::new()?;
+    /// # let mut events = Events::with_capacity(8);
+    /// let mut socket = UdpSocket::bind("127.0.0.1:0".parse().unwrap())?;
+    /// poll.registry().register(&mut socket, Token(0), Interest::READABLE)?;
+    /// let peer = std::net::UdpSocket::bind("127.0.0.1:0")?;
+    /// socket.connect(peer.local_addr()?)?;
+    /// peer.send_to(b"hello", socket.local_addr()?)?;
+    ///
+    /// let mut buf = [0; 16];
+    /// let mut tries = 0;
+    /// let n = loop {
+    ///     match socket.recv(&mut buf) {
+    ///         Ok(received) => break received,
+    ///         Err(e) if e.kind() == ErrorKind::WouldBlock && tries < 10 => {
+    ///             tries += 1;
+    ///             poll.poll(&mut events, Some(Duration::from_secs(1)))?;
+    ///         }
+    ///         Err(e) => return Err(e),
+    ///     }
+    /// };
+    /// assert_eq!(&buf[..n], b"hello");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn recv(&self, buf: &mut [u8]) -> io::Result<usize> {
         self.inner.do_io(|inner| inner.recv(buf))
     }
@@ -213,6 +373,44 @@ impl UdpSocket {
     ///
     /// - `ErrorKind::WouldBlock` when no datagram is waiting.
     /// - Other OS errors are passed through unchanged.
+    ///
+    /// # Examples
+    ///
+    #[cfg_attr(all(feature = "os-poll", feature = "net"), doc = "```")]
+    #[cfg_attr(not(all(feature = "os-poll", feature = "net")), doc = "```ignore")]
+    /// use std::io::ErrorKind;
+    /// use std::time::Duration;
+    /// use metal_io::net::UdpSocket;
+    /// use metal_io::{Events, Interest, Poll, Token};
+    ///
+    /// # fn main() -> std::io::Result<()> {
+    /// # let mut poll = Poll::new()?;
+    /// # let mut events = Events::with_capacity(8);
+    /// let mut socket = UdpSocket::bind("127.0.0.1:0".parse().unwrap())?;
+    /// poll.registry().register(&mut socket, Token(0), Interest::READABLE)?;
+    /// let peer = std::net::UdpSocket::bind("127.0.0.1:0")?;
+    /// socket.connect(peer.local_addr()?)?;
+    /// peer.send_to(b"hello", socket.local_addr()?)?;
+    ///
+    /// let mut buf = [0; 16];
+    /// let mut tries = 0;
+    /// let n = loop {
+    ///     match socket.peek(&mut buf) {
+    ///         Ok(received) => break received,
+    ///         Err(e) if e.kind() == ErrorKind::WouldBlock && tries < 10 => {
+    ///             tries += 1;
+    ///             poll.poll(&mut events, Some(Duration::from_secs(1)))?;
+    ///         }
+    ///         Err(e) => return Err(e),
+    ///     }
+    /// };
+    /// assert_eq!(&buf[..n], b"hello");
+    ///
+    /// // The datagram is still queued: receiving returns it again.
+    /// assert_eq!(socket.recv(&mut buf)?, n);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn peek(&self, buf: &mut [u8]) -> io::Result<usize> {
         self.inner.do_io(|inner| inner.peek(buf))
     }
@@ -225,6 +423,45 @@ impl UdpSocket {
     /// - `ErrorKind::WouldBlock` on systems that need a routing entry they
     ///   cannot create at once; try again later.
     /// - Other OS errors are passed through unchanged.
+    ///
+    /// # Examples
+    ///
+    #[cfg_attr(all(feature = "os-poll", feature = "net"), doc = "```")]
+    #[cfg_attr(not(all(feature = "os-poll", feature = "net")), doc = "```ignore")]
+    /// use std::io::ErrorKind;
+    /// use std::time::Duration;
+    /// use metal_io::net::UdpSocket;
+    /// use metal_io::{Events, Interest, Poll, Token};
+    ///
+    /// # fn main() -> std::io::Result<()> {
+    /// # let mut poll = Poll::new()?;
+    /// # let mut events = Events::with_capacity(8);
+    /// let mut socket = UdpSocket::bind("127.0.0.1:0".parse().unwrap())?;
+    /// poll.registry().register(&mut socket, Token(0), Interest::READABLE)?;
+    /// let peer = std::net::UdpSocket::bind("127.0.0.1:0")?;
+    /// let stranger = std::net::UdpSocket::bind("127.0.0.1:0")?;
+    ///
+    /// socket.connect(peer.local_addr()?)?;
+    /// // Only the peer's datagram gets through.
+    /// stranger.send_to(b"ignored", socket.local_addr()?)?;
+    /// peer.send_to(b"hello", socket.local_addr()?)?;
+    ///
+    /// let mut buf = [0; 16];
+    /// let mut tries = 0;
+    /// let n = loop {
+    ///     match socket.recv(&mut buf) {
+    ///         Ok(received) => break received,
+    ///         Err(e) if e.kind() == ErrorKind::WouldBlock && tries < 10 => {
+    ///             tries += 1;
+    ///             poll.poll(&mut events, Some(Duration::from_secs(1)))?;
+    ///         }
+    ///         Err(e) => return Err(e),
+    ///     }
+    /// };
+    /// assert_eq!(&buf[..n], b"hello");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn connect(&self, addr: SocketAddr) -> io::Result<()> {
         self.inner.connect(addr)
     }
@@ -256,6 +493,18 @@ impl UdpSocket {
     /// # Errors
     ///
     /// OS errors from `getsockopt(2)` are passed through unchanged.
+    ///
+    /// # Examples
+    ///
+    #[cfg_attr(all(feature = "os-poll", feature = "net"), doc = "```")]
+    #[cfg_attr(not(all(feature = "os-poll", feature = "net")), doc = "```ignore")]
+    /// use metal_io::net::UdpSocket;
+    ///
+    /// let socket = UdpSocket::bind("127.0.0.1:0".parse().unwrap())?;
+    /// // Broadcasting is off until it is asked for.
+    /// assert!(!socket.broadcast()?);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn broadcast(&self) -> io::Result<bool> {
         self.inner.broadcast()
     }
@@ -267,6 +516,18 @@ impl UdpSocket {
     ///
     /// OS errors from `setsockopt(2)` are passed through unchanged (an IPv6
     /// socket may refuse this IPv4 option).
+    ///
+    /// # Examples
+    ///
+    #[cfg_attr(all(feature = "os-poll", feature = "net"), doc = "```")]
+    #[cfg_attr(not(all(feature = "os-poll", feature = "net")), doc = "```ignore")]
+    /// use metal_io::net::UdpSocket;
+    ///
+    /// let socket = UdpSocket::bind("127.0.0.1:0".parse().unwrap())?;
+    /// socket.set_multicast_loop_v4(false)?;
+    /// assert!(!socket.multicast_loop_v4()?);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn set_multicast_loop_v4(&self, on: bool) -> io::Result<()> {
         self.inner.set_multicast_loop_v4(on)
     }
@@ -276,6 +537,18 @@ impl UdpSocket {
     /// # Errors
     ///
     /// OS errors from `getsockopt(2)` are passed through unchanged.
+    ///
+    /// # Examples
+    ///
+    #[cfg_attr(all(feature = "os-poll", feature = "net"), doc = "```")]
+    #[cfg_attr(not(all(feature = "os-poll", feature = "net")), doc = "```ignore")]
+    /// use metal_io::net::UdpSocket;
+    ///
+    /// let socket = UdpSocket::bind("127.0.0.1:0".parse().unwrap())?;
+    /// socket.set_multicast_loop_v4(true)?;
+    /// assert!(socket.multicast_loop_v4()?);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn multicast_loop_v4(&self) -> io::Result<bool> {
         self.inner.multicast_loop_v4()
     }
@@ -288,6 +561,19 @@ impl UdpSocket {
     ///
     /// - `ErrorKind::InvalidInput` for a value the OS rejects (above 255).
     /// - Other OS errors are passed through unchanged.
+    ///
+    /// # Examples
+    ///
+    #[cfg_attr(all(feature = "os-poll", feature = "net"), doc = "```")]
+    #[cfg_attr(not(all(feature = "os-poll", feature = "net")), doc = "```ignore")]
+    /// use metal_io::net::UdpSocket;
+    ///
+    /// let socket = UdpSocket::bind("127.0.0.1:0".parse().unwrap())?;
+    /// // Let the datagrams cross up to eight routers.
+    /// socket.set_multicast_ttl_v4(8)?;
+    /// assert_eq!(socket.multicast_ttl_v4()?, 8);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn set_multicast_ttl_v4(&self, ttl: u32) -> io::Result<()> {
         self.inner.set_multicast_ttl_v4(ttl)
     }
@@ -297,6 +583,18 @@ impl UdpSocket {
     /// # Errors
     ///
     /// OS errors from `getsockopt(2)` are passed through unchanged.
+    ///
+    /// # Examples
+    ///
+    #[cfg_attr(all(feature = "os-poll", feature = "net"), doc = "```")]
+    #[cfg_attr(not(all(feature = "os-poll", feature = "net")), doc = "```ignore")]
+    /// use metal_io::net::UdpSocket;
+    ///
+    /// let socket = UdpSocket::bind("127.0.0.1:0".parse().unwrap())?;
+    /// // By default the datagrams stay on the local network.
+    /// assert_eq!(socket.multicast_ttl_v4()?, 1);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn multicast_ttl_v4(&self) -> io::Result<u32> {
         self.inner.multicast_ttl_v4()
     }
@@ -308,6 +606,23 @@ impl UdpSocket {
     ///
     /// OS errors from `setsockopt(2)` are passed through unchanged (an IPv4
     /// socket refuses this IPv6 option).
+    ///
+    /// # Examples
+    ///
+    #[cfg_attr(all(feature = "os-poll", feature = "net"), doc = "```")]
+    #[cfg_attr(not(all(feature = "os-poll", feature = "net")), doc = "```ignore")]
+    /// use metal_io::net::UdpSocket;
+    ///
+    /// # fn main() -> std::io::Result<()> {
+    /// // Skip on a host without IPv6 loopback.
+    /// let Ok(socket) = UdpSocket::bind("[::1]:0".parse().unwrap()) else {
+    ///     return Ok(());
+    /// };
+    /// socket.set_multicast_loop_v6(false)?;
+    /// assert!(!socket.multicast_loop_v6()?);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn set_multicast_loop_v6(&self, on: bool) -> io::Result<()> {
         self.inner.set_multicast_loop_v6(on)
     }
@@ -317,6 +632,23 @@ impl UdpSocket {
     /// # Errors
     ///
     /// OS errors from `getsockopt(2)` are passed through unchanged.
+    ///
+    /// # Examples
+    ///
+    #[cfg_attr(all(feature = "os-poll", feature = "net"), doc = "```")]
+    #[cfg_attr(not(all(feature = "os-poll", feature = "net")), doc = "```ignore")]
+    /// use metal_io::net::UdpSocket;
+    ///
+    /// # fn main() -> std::io::Result<()> {
+    /// // Skip on a host without IPv6 loopback.
+    /// let Ok(socket) = UdpSocket::bind("[::1]:0".parse().unwrap()) else {
+    ///     return Ok(());
+    /// };
+    /// socket.set_multicast_loop_v6(true)?;
+    /// assert!(socket.multicast_loop_v6()?);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn multicast_loop_v6(&self) -> io::Result<bool> {
         self.inner.multicast_loop_v6()
     }
@@ -349,6 +681,20 @@ impl UdpSocket {
     /// # Errors
     ///
     /// OS errors from `getsockopt(2)` are passed through unchanged.
+    ///
+    /// # Examples
+    ///
+    #[cfg_attr(all(feature = "os-poll", feature = "net"), doc = "```")]
+    #[cfg_attr(not(all(feature = "os-poll", feature = "net")), doc = "```ignore")]
+    /// use metal_io::net::UdpSocket;
+    ///
+    /// let socket = UdpSocket::bind("127.0.0.1:0".parse().unwrap())?;
+    /// // The default differs between systems (often 64 or 128).
+    /// assert!((1..=255).contains(&socket.ttl()?));
+    /// socket.set_ttl(48)?;
+    /// assert_eq!(socket.ttl()?, 48);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn ttl(&self) -> io::Result<u32> {
         self.inner.ttl()
     }
@@ -364,6 +710,26 @@ impl UdpSocket {
     ///   address.
     /// - The OS error `ENODEV` (or `EADDRNOTAVAIL`) if no interface fits.
     /// - Other OS errors are passed through unchanged.
+    ///
+    /// # Examples
+    ///
+    #[cfg_attr(all(feature = "os-poll", feature = "net"), doc = "```")]
+    #[cfg_attr(not(all(feature = "os-poll", feature = "net")), doc = "```ignore")]
+    /// use std::net::Ipv4Addr;
+    /// use metal_io::net::UdpSocket;
+    ///
+    /// let socket = UdpSocket::bind("127.0.0.1:0".parse().unwrap())?;
+    /// let group = Ipv4Addr::new(224, 0, 0, 123);
+    /// socket.join_multicast_v4(&group, &Ipv4Addr::LOCALHOST)?;
+    ///
+    /// // A unicast address is not a group.
+    /// let unicast = Ipv4Addr::new(10, 0, 0, 1);
+    /// let err = socket
+    ///     .join_multicast_v4(&unicast, &Ipv4Addr::LOCALHOST)
+    ///     .unwrap_err();
+    /// assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn join_multicast_v4(&self, multiaddr: &Ipv4Addr, interface: &Ipv4Addr) -> io::Result<()> {
         self.inner.join_multicast_v4(multiaddr, interface)
     }
@@ -379,6 +745,28 @@ impl UdpSocket {
     /// - `ErrorKind::InvalidInput` if `multiaddr` is not a multicast
     ///   address.
     /// - Other OS errors are passed through unchanged.
+    ///
+    /// # Examples
+    ///
+    #[cfg_attr(all(feature = "os-poll", feature = "net"), doc = "```")]
+    #[cfg_attr(not(all(feature = "os-poll", feature = "net")), doc = "```ignore")]
+    /// use std::net::Ipv6Addr;
+    /// use metal_io::net::UdpSocket;
+    ///
+    /// # fn main() -> std::io::Result<()> {
+    /// // Skip on a host without IPv6 loopback.
+    /// let Ok(socket) = UdpSocket::bind("[::1]:0".parse().unwrap()) else {
+    ///     return Ok(());
+    /// };
+    /// let group = Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 0x123);
+    /// // Index 0 lets the OS pick the interface; a host may have none for it.
+    /// if socket.join_multicast_v6(&group, 0).is_ok() {
+    ///     // The socket is now a member, so leaving succeeds.
+    ///     socket.leave_multicast_v6(&group, 0)?;
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn join_multicast_v6(&self, multiaddr: &Ipv6Addr, interface: u32) -> io::Result<()> {
         self.inner.join_multicast_v6(multiaddr, interface)
     }
@@ -390,6 +778,24 @@ impl UdpSocket {
     ///
     /// - The OS error `EADDRNOTAVAIL` if the socket is not a member.
     /// - Other OS errors are passed through unchanged.
+    ///
+    /// # Examples
+    ///
+    #[cfg_attr(all(feature = "os-poll", feature = "net"), doc = "```")]
+    #[cfg_attr(not(all(feature = "os-poll", feature = "net")), doc = "```ignore")]
+    /// use std::net::Ipv4Addr;
+    /// use metal_io::net::UdpSocket;
+    ///
+    /// let socket = UdpSocket::bind("127.0.0.1:0".parse().unwrap())?;
+    /// let group = Ipv4Addr::new(224, 0, 0, 123);
+    /// let interface = Ipv4Addr::LOCALHOST;
+    /// socket.join_multicast_v4(&group, &interface)?;
+    /// socket.leave_multicast_v4(&group, &interface)?;
+    ///
+    /// // Leaving again fails: the socket is no longer a member.
+    /// assert!(socket.leave_multicast_v4(&group, &interface).is_err());
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn leave_multicast_v4(&self, multiaddr: &Ipv4Addr, interface: &Ipv4Addr) -> io::Result<()> {
         self.inner.leave_multicast_v4(multiaddr, interface)
     }
@@ -401,6 +807,29 @@ impl UdpSocket {
     ///
     /// - The OS error `EADDRNOTAVAIL` if the socket is not a member.
     /// - Other OS errors are passed through unchanged.
+    ///
+    /// # Examples
+    ///
+    #[cfg_attr(all(feature = "os-poll", feature = "net"), doc = "```")]
+    #[cfg_attr(not(all(feature = "os-poll", feature = "net")), doc = "```ignore")]
+    /// use std::net::Ipv6Addr;
+    /// use metal_io::net::UdpSocket;
+    ///
+    /// # fn main() -> std::io::Result<()> {
+    /// // Skip on a host without IPv6 loopback.
+    /// let Ok(socket) = UdpSocket::bind("[::1]:0".parse().unwrap()) else {
+    ///     return Ok(());
+    /// };
+    /// let group = Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 0x123);
+    /// // A host may have no interface for IPv6 multicast.
+    /// if socket.join_multicast_v6(&group, 0).is_ok() {
+    ///     socket.leave_multicast_v6(&group, 0)?;
+    ///     // Leaving again fails: the socket is no longer a member.
+    ///     assert!(socket.leave_multicast_v6(&group, 0).is_err());
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn leave_multicast_v6(&self, multiaddr: &Ipv6Addr, interface: u32) -> io::Result<()> {
         self.inner.leave_multicast_v6(multiaddr, interface)
     }
@@ -413,6 +842,23 @@ impl UdpSocket {
     /// - An OS error for an IPv4 socket, which has no such option
     ///   (`ENOPROTOOPT` on Linux, `WSAEINVAL` on Windows).
     /// - Other OS errors from `getsockopt(2)` are passed through unchanged.
+    ///
+    /// # Examples
+    ///
+    #[cfg_attr(all(feature = "os-poll", feature = "net"), doc = "```")]
+    #[cfg_attr(not(all(feature = "os-poll", feature = "net")), doc = "```ignore")]
+    /// use metal_io::net::UdpSocket;
+    ///
+    /// let v4 = UdpSocket::bind("127.0.0.1:0".parse().unwrap())?;
+    /// // An IPv4 socket has no such option.
+    /// assert!(v4.only_v6().is_err());
+    ///
+    /// // On an IPv6 socket it reads the system's default, which varies.
+    /// if let Ok(v6) = UdpSocket::bind("[::1]:0".parse().unwrap()) {
+    ///     println!("IPV6_V6ONLY is {}", v6.only_v6()?);
+    /// }
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn only_v6(&self) -> io::Result<bool> {
         sys::udp::only_v6(&self.inner)
     }
@@ -425,6 +871,18 @@ impl UdpSocket {
     /// # Errors
     ///
     /// OS errors from `getsockopt(2)` itself are passed through unchanged.
+    ///
+    /// # Examples
+    ///
+    #[cfg_attr(all(feature = "os-poll", feature = "net"), doc = "```")]
+    #[cfg_attr(not(all(feature = "os-poll", feature = "net")), doc = "```ignore")]
+    /// use metal_io::net::UdpSocket;
+    ///
+    /// let socket = UdpSocket::bind("127.0.0.1:0".parse().unwrap())?;
+    /// // Nothing has gone wrong on a fresh socket.
+    /// assert!(socket.take_error()?.is_none());
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn take_error(&self) -> io::Result<Option<io::Error>> {
         self.inner.take_error()
     }

@@ -5,6 +5,43 @@
 //! between threads or, across `fork(2)`, between processes. The pipes of a
 //! child process started with [`std::process::Command`] can be converted
 //! into the same types and registered too.
+//!
+//! # Examples
+//!
+//! Reading a child process's output without blocking:
+//!
+//! ```
+//! use std::io::{self, Read};
+//! use std::process::{Command, Stdio};
+//! use std::time::Duration;
+//! use metal_io::unix::pipe::Receiver;
+//! use metal_io::{Events, Interest, Poll, Token};
+//!
+//! # fn main() -> io::Result<()> {
+//! # let mut poll = Poll::new()?;
+//! # let mut events = Events::with_capacity(8);
+//! let mut echo = Command::new("echo");
+//! let mut child = echo.arg("hi").stdout(Stdio::piped()).spawn()?;
+//! let mut output = Receiver::from(child.stdout.take().expect("piped"));
+//! output.set_nonblocking(true)?;
+//! poll.registry().register(&mut output, Token(0), Interest::READABLE)?;
+//!
+//! // Read until the child closes its end, waiting whenever it is empty.
+//! let mut text = Vec::new();
+//! for _ in 0..10 {
+//!     match output.read_to_end(&mut text) {
+//!         Ok(_) => break,
+//!         Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+//!             poll.poll(&mut events, Some(Duration::from_secs(5)))?;
+//!         }
+//!         Err(e) => return Err(e),
+//!     }
+//! }
+//! assert_eq!(text, b"hi\n");
+//! assert!(child.wait()?.success());
+//! # Ok(())
+//! # }
+//! ```
 
 use std::fs::File;
 use std::io;
@@ -136,6 +173,32 @@ pub fn new() -> io::Result<(Sender, Receiver)> {
 /// restored the default disposition (some command-line tools do, so that
 /// they stop quietly when their output is closed) is killed by the signal
 /// instead, as with any other pipe write.
+///
+/// # Examples
+///
+/// ```
+/// use std::io::{Read, Write};
+/// use std::time::Duration;
+/// use metal_io::unix::pipe;
+/// use metal_io::{Events, Interest, Poll, Token};
+///
+/// # fn main() -> std::io::Result<()> {
+/// let mut poll = Poll::new()?;
+/// let mut events = Events::with_capacity(8);
+/// let (mut sender, mut receiver) = pipe::new()?;
+/// poll.registry().register(&mut sender, Token(0), Interest::WRITABLE)?;
+///
+/// // An empty pipe has room, so the sender is writable at once.
+/// poll.poll(&mut events, Some(Duration::from_secs(5)))?;
+/// assert!(events.iter().any(|e| e.token() == Token(0) && e.is_writable()));
+/// sender.write_all(b"hi")?;
+///
+/// let mut buf = [0; 2];
+/// receiver.read_exact(&mut buf)?;
+/// assert_eq!(&buf, b"hi");
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug)]
 pub struct Sender {
     inner: IoSource<File>,
@@ -155,6 +218,31 @@ impl Sender {
     /// # Errors
     ///
     /// Errors from `fcntl(2)` are passed through unchanged.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::Write;
+    /// use std::process::{Command, Stdio};
+    /// use metal_io::unix::pipe::Sender;
+    ///
+    /// # fn main() -> std::io::Result<()> {
+    /// let mut child = Command::new("cat")
+    ///     .stdin(Stdio::piped())
+    ///     .stdout(Stdio::null())
+    ///     .spawn()?;
+    /// let stdin = child.stdin.take().expect("stdin is piped");
+    ///
+    /// let mut sender = Sender::from(stdin);
+    /// sender.set_nonblocking(true)?;
+    /// sender.write_all(b"a line for cat\n")?;
+    ///
+    /// // Closing the pipe ends the child's input, so it exits.
+    /// drop(sender);
+    /// assert!(child.wait()?.success());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn set_nonblocking(&self, nonblocking: bool) -> io::Result<()> {
         sys::pipe::set_nonblocking(&*self.inner, nonblocking)
     }
@@ -253,6 +341,28 @@ crate::macros::impl_fd_conversions!(
 /// Created by [`new`], which has examples, or converted from a child
 /// process's standard output or standard error. Reading through
 /// `&Receiver` works as well.
+///
+/// # Examples
+///
+/// ```
+/// use std::io::{ErrorKind, Read, Write};
+/// use metal_io::unix::pipe;
+///
+/// # fn main() -> std::io::Result<()> {
+/// let (mut sender, receiver) = pipe::new()?;
+/// sender.write_all(b"shared")?;
+///
+/// // `Read` is implemented for `&Receiver`, so a shared borrow is enough.
+/// let mut buf = [0; 6];
+/// (&receiver).read_exact(&mut buf)?;
+/// assert_eq!(&buf, b"shared");
+///
+/// // The pipe is empty now, and a read says so instead of waiting.
+/// let err = (&receiver).read(&mut buf).unwrap_err();
+/// assert_eq!(err.kind(), ErrorKind::WouldBlock);
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug)]
 pub struct Receiver {
     inner: IoSource<File>,

@@ -130,6 +130,39 @@ impl TcpListener {
     ///   of descriptors. The connection stays queued but no new event comes
     ///   for it: accept again once descriptors are free.
     /// - Other OS errors are passed through unchanged.
+    ///
+    /// # Examples
+    ///
+    #[cfg_attr(all(feature = "os-poll", feature = "net"), doc = "```")]
+    #[cfg_attr(not(all(feature = "os-poll", feature = "net")), doc = "```ignore")]
+    /// use std::io::ErrorKind;
+    /// use std::time::Duration;
+    /// use metal_io::net::{TcpListener, TcpStream};
+    /// use metal_io::{Events, Interest, Poll, Token};
+    ///
+    /// # fn main() -> std::io::Result<()> {
+    /// # let mut poll = Poll::new()?;
+    /// # let mut events = Events::with_capacity(8);
+    /// let mut listener = TcpListener::bind("127.0.0.1:0".parse().unwrap())?;
+    /// poll.registry().register(&mut listener, Token(0), Interest::READABLE)?;
+    /// let client = TcpStream::connect(listener.local_addr()?)?;
+    ///
+    /// // Poll between attempts, giving up after ten.
+    /// let mut tries = 0;
+    /// let (_stream, peer) = loop {
+    ///     match listener.accept() {
+    ///         Ok(accepted) => break accepted,
+    ///         Err(e) if e.kind() == ErrorKind::WouldBlock && tries < 10 => {
+    ///             tries += 1;
+    ///             poll.poll(&mut events, Some(Duration::from_secs(1)))?;
+    ///         }
+    ///         Err(e) => return Err(e),
+    ///     }
+    /// };
+    /// assert_eq!(peer, client.local_addr()?);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn accept(&self) -> io::Result<(TcpStream, SocketAddr)> {
         self.inner.do_io(|inner| {
             let (stream, addr) = sys::tcp::accept(inner)?;
@@ -142,6 +175,21 @@ impl TcpListener {
     /// # Errors
     ///
     /// OS errors from `getsockname(2)` are passed through unchanged.
+    ///
+    /// # Examples
+    ///
+    #[cfg_attr(all(feature = "os-poll", feature = "net"), doc = "```")]
+    #[cfg_attr(not(all(feature = "os-poll", feature = "net")), doc = "```ignore")]
+    /// use std::net::Ipv4Addr;
+    /// use metal_io::net::TcpListener;
+    ///
+    /// let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap())?;
+    /// // Port 0 left the choice to the OS; the address says what it picked.
+    /// let addr = listener.local_addr()?;
+    /// assert_eq!(addr.ip(), Ipv4Addr::LOCALHOST);
+    /// assert_ne!(addr.port(), 0);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
         self.inner.local_addr()
     }
@@ -174,6 +222,20 @@ impl TcpListener {
     /// # Errors
     ///
     /// OS errors from `getsockopt(2)` are passed through unchanged.
+    ///
+    /// # Examples
+    ///
+    #[cfg_attr(all(feature = "os-poll", feature = "net"), doc = "```")]
+    #[cfg_attr(not(all(feature = "os-poll", feature = "net")), doc = "```ignore")]
+    /// use metal_io::net::TcpListener;
+    ///
+    /// let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap())?;
+    /// // The default differs between systems (often 64 or 128).
+    /// assert!((1..=255).contains(&listener.ttl()?));
+    /// listener.set_ttl(100)?;
+    /// assert_eq!(listener.ttl()?, 100);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn ttl(&self) -> io::Result<u32> {
         self.inner.ttl()
     }
@@ -185,6 +247,18 @@ impl TcpListener {
     /// # Errors
     ///
     /// OS errors from `getsockopt(2)` itself are passed through unchanged.
+    ///
+    /// # Examples
+    ///
+    #[cfg_attr(all(feature = "os-poll", feature = "net"), doc = "```")]
+    #[cfg_attr(not(all(feature = "os-poll", feature = "net")), doc = "```ignore")]
+    /// use metal_io::net::TcpListener;
+    ///
+    /// let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap())?;
+    /// // Nothing has gone wrong on a fresh listener.
+    /// assert!(listener.take_error()?.is_none());
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn take_error(&self) -> io::Result<Option<io::Error>> {
         self.inner.take_error()
     }

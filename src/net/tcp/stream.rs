@@ -133,6 +133,39 @@ impl TcpStream {
     /// - `ErrorKind::NotConnected` while a connect is still in progress, or
     ///   after it failed.
     /// - Other OS errors from `getpeername(2)` are passed through unchanged.
+    ///
+    /// # Examples
+    ///
+    #[cfg_attr(all(feature = "os-poll", feature = "net"), doc = "```")]
+    #[cfg_attr(not(all(feature = "os-poll", feature = "net")), doc = "```ignore")]
+    /// use std::io::ErrorKind;
+    /// use std::time::Duration;
+    /// use metal_io::net::{TcpListener, TcpStream};
+    /// use metal_io::{Events, Interest, Poll, Token};
+    ///
+    /// # fn main() -> std::io::Result<()> {
+    /// # let mut poll = Poll::new()?;
+    /// # let mut events = Events::with_capacity(8);
+    /// let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap())?;
+    /// let mut stream = TcpStream::connect(listener.local_addr()?)?;
+    /// poll.registry().register(&mut stream, Token(0), Interest::WRITABLE)?;
+    ///
+    /// // `NotConnected` means the handshake is still going on.
+    /// let mut tries = 0;
+    /// let peer = loop {
+    ///     match stream.peer_addr() {
+    ///         Ok(addr) => break addr,
+    ///         Err(e) if e.kind() == ErrorKind::NotConnected && tries < 10 => {
+    ///             tries += 1;
+    ///             poll.poll(&mut events, Some(Duration::from_secs(1)))?;
+    ///         }
+    ///         Err(e) => return Err(e),
+    ///     }
+    /// };
+    /// assert_eq!(peer, listener.local_addr()?);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn peer_addr(&self) -> io::Result<SocketAddr> {
         self.inner.peer_addr()
     }
@@ -142,6 +175,22 @@ impl TcpStream {
     /// # Errors
     ///
     /// OS errors from `getsockname(2)` are passed through unchanged.
+    ///
+    /// # Examples
+    ///
+    #[cfg_attr(all(feature = "os-poll", feature = "net"), doc = "```")]
+    #[cfg_attr(not(all(feature = "os-poll", feature = "net")), doc = "```ignore")]
+    /// use std::net::Ipv4Addr;
+    /// use metal_io::net::{TcpListener, TcpStream};
+    ///
+    /// let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap())?;
+    /// let stream = TcpStream::connect(listener.local_addr()?)?;
+    /// // Connecting gave the stream a local port of its own.
+    /// let addr = stream.local_addr()?;
+    /// assert_eq!(addr.ip(), Ipv4Addr::LOCALHOST);
+    /// assert_ne!(addr.port(), 0);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
         self.inner.local_addr()
     }
@@ -213,6 +262,21 @@ impl TcpStream {
     /// # Errors
     ///
     /// OS errors from `getsockopt(2)` are passed through unchanged.
+    ///
+    /// # Examples
+    ///
+    #[cfg_attr(all(feature = "os-poll", feature = "net"), doc = "```")]
+    #[cfg_attr(not(all(feature = "os-poll", feature = "net")), doc = "```ignore")]
+    /// use metal_io::net::{TcpListener, TcpStream};
+    ///
+    /// let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap())?;
+    /// let stream = TcpStream::connect(listener.local_addr()?)?;
+    /// // Nagle's algorithm is on until the option is set.
+    /// assert!(!stream.nodelay()?);
+    /// stream.set_nodelay(true)?;
+    /// assert!(stream.nodelay()?);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn nodelay(&self) -> io::Result<bool> {
         self.inner.nodelay()
     }
@@ -246,6 +310,21 @@ impl TcpStream {
     /// # Errors
     ///
     /// OS errors from `getsockopt(2)` are passed through unchanged.
+    ///
+    /// # Examples
+    ///
+    #[cfg_attr(all(feature = "os-poll", feature = "net"), doc = "```")]
+    #[cfg_attr(not(all(feature = "os-poll", feature = "net")), doc = "```ignore")]
+    /// use metal_io::net::{TcpListener, TcpStream};
+    ///
+    /// let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap())?;
+    /// let stream = TcpStream::connect(listener.local_addr()?)?;
+    /// // The default differs between systems (often 64 or 128).
+    /// assert!((1..=255).contains(&stream.ttl()?));
+    /// stream.set_ttl(32)?;
+    /// assert_eq!(stream.ttl()?, 32);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn ttl(&self) -> io::Result<u32> {
         self.inner.ttl()
     }
@@ -259,6 +338,21 @@ impl TcpStream {
     /// # Errors
     ///
     /// OS errors from `getsockopt(2)` itself are passed through unchanged.
+    ///
+    /// # Examples
+    ///
+    #[cfg_attr(all(feature = "os-poll", feature = "net"), doc = "```")]
+    #[cfg_attr(not(all(feature = "os-poll", feature = "net")), doc = "```ignore")]
+    /// use metal_io::net::TcpStream;
+    ///
+    /// let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    /// let std_stream = std::net::TcpStream::connect(listener.local_addr()?)?;
+    /// std_stream.set_nonblocking(true)?;
+    /// let stream = TcpStream::from_std(std_stream);
+    /// // A healthy connection has no pending error.
+    /// assert!(stream.take_error()?.is_none());
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn take_error(&self) -> io::Result<Option<io::Error>> {
         self.inner.take_error()
     }
@@ -270,6 +364,49 @@ impl TcpStream {
     ///
     /// - `ErrorKind::WouldBlock` when no data has arrived.
     /// - Other OS errors are passed through unchanged.
+    ///
+    /// # Examples
+    ///
+    #[cfg_attr(all(feature = "os-poll", feature = "net"), doc = "```")]
+    #[cfg_attr(not(all(feature = "os-poll", feature = "net")), doc = "```ignore")]
+    /// use std::io::{ErrorKind, Read, Write};
+    /// use std::time::Duration;
+    /// use metal_io::net::TcpStream;
+    /// use metal_io::{Events, Interest, Poll, Token};
+    ///
+    /// # fn main() -> std::io::Result<()> {
+    /// # let mut poll = Poll::new()?;
+    /// # let mut events = Events::with_capacity(8);
+    /// # let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    /// # let std_stream = std::net::TcpStream::connect(listener.local_addr()?)?;
+    /// # std_stream.set_nonblocking(true)?;
+    /// # let mut stream = TcpStream::from_std(std_stream);
+    /// # let (mut peer, _) = listener.accept()?;
+    /// // `stream` and `peer` are the two ends of one connection.
+    /// poll.registry().register(&mut stream, Token(0), Interest::READABLE)?;
+    /// peer.write_all(b"hello")?;
+    ///
+    /// let mut buf = [0; 16];
+    /// let mut tries = 0;
+    /// let n = loop {
+    ///     match stream.peek(&mut buf) {
+    ///         Ok(n) => break n,
+    ///         Err(e) if e.kind() == ErrorKind::WouldBlock && tries < 10 => {
+    ///             tries += 1;
+    ///             poll.poll(&mut events, Some(Duration::from_secs(1)))?;
+    ///         }
+    ///         Err(e) => return Err(e),
+    ///     }
+    /// };
+    /// assert_eq!(&buf[..n], b"hello");
+    ///
+    /// // The bytes stay queued, so a read returns them again.
+    /// let mut again = [0; 16];
+    /// assert_eq!(stream.read(&mut again)?, n);
+    /// assert_eq!(&again[..n], b"hello");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn peek(&self, buf: &mut [u8]) -> io::Result<usize> {
         self.inner.do_io(|inner| inner.peek(buf))
     }

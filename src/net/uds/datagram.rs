@@ -60,6 +60,29 @@ impl UnixDatagram {
     /// - `ErrorKind::InvalidInput` if `path` is too long for a socket
     ///   address or contains a NUL byte.
     /// - Other OS errors are passed through unchanged.
+    ///
+    /// # Examples
+    ///
+    #[cfg_attr(all(feature = "os-poll", feature = "net"), doc = "```")]
+    #[cfg_attr(not(all(feature = "os-poll", feature = "net")), doc = "```ignore")]
+    /// use std::io::ErrorKind;
+    /// use metal_io::net::UnixDatagram;
+    ///
+    /// # let pid = std::process::id();
+    /// # let name = format!("metal-io-doc-dgram-bind-{pid}");
+    /// # let dir = std::env::temp_dir().join(name);
+    /// # let _ = std::fs::remove_dir_all(&dir);
+    /// # std::fs::create_dir_all(&dir)?;
+    /// let path = dir.join("server.sock");
+    /// let _server = UnixDatagram::bind(&path)?;
+    /// assert!(path.exists());
+    ///
+    /// // The path is taken for as long as the socket file exists.
+    /// let err = UnixDatagram::bind(&path).unwrap_err();
+    /// assert_eq!(err.kind(), ErrorKind::AddrInUse);
+    /// # std::fs::remove_dir_all(&dir)?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn bind<P: AsRef<Path>>(path: P) -> io::Result<UnixDatagram> {
         let addr = SocketAddr::from_pathname(path)?;
         UnixDatagram::bind_addr(&addr)
@@ -79,6 +102,33 @@ impl UnixDatagram {
     ///
     /// On Linux and Android an unnamed `address` binds the socket to an
     /// abstract name the kernel picks (autobind).
+    ///
+    /// # Examples
+    ///
+    #[cfg_attr(
+        all(target_os = "linux", feature = "os-poll", feature = "net"),
+        doc = "```"
+    )]
+    #[cfg_attr(
+        not(all(target_os = "linux", feature = "os-poll", feature = "net")),
+        doc = "```ignore"
+    )]
+    /// use std::os::linux::net::SocketAddrExt;
+    /// use std::os::unix::net::{self, SocketAddr};
+    /// use metal_io::net::UnixDatagram;
+    ///
+    /// let name = format!("metal-io-doc-dgram-{}", std::process::id());
+    /// let addr = SocketAddr::from_abstract_name(name.as_bytes())?;
+    /// let server = UnixDatagram::bind_addr(&addr)?;
+    /// let bound = server.local_addr()?;
+    /// assert_eq!(bound.as_abstract_name(), Some(name.as_bytes()));
+    ///
+    /// let client = net::UnixDatagram::unbound()?;
+    /// client.send_to_addr(b"ping", &addr)?;
+    /// let mut buf = [0; 16];
+    /// assert_eq!(server.recv(&mut buf)?, 4);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn bind_addr(address: &SocketAddr) -> io::Result<UnixDatagram> {
         sys::uds::bind_datagram(address).map(UnixDatagram::from_std)
     }
@@ -88,6 +138,26 @@ impl UnixDatagram {
     /// Nothing about the socket is changed: the caller puts it in
     /// non-blocking mode first (`set_nonblocking(true)`), or operations on
     /// it block the event loop.
+    ///
+    /// # Examples
+    ///
+    #[cfg_attr(all(feature = "os-poll", feature = "net"), doc = "```")]
+    #[cfg_attr(not(all(feature = "os-poll", feature = "net")), doc = "```ignore")]
+    /// use std::io::ErrorKind;
+    /// use metal_io::net::UnixDatagram;
+    ///
+    /// let (a, b) = std::os::unix::net::UnixDatagram::pair()?;
+    /// a.set_nonblocking(true)?;
+    /// let a = UnixDatagram::from_std(a);
+    ///
+    /// b.send(b"ping")?;
+    /// let mut buf = [0; 16];
+    /// assert_eq!(a.recv(&mut buf)?, 4);
+    /// // The queue is empty now, and the socket does not wait.
+    /// let err = a.recv(&mut buf).unwrap_err();
+    /// assert_eq!(err.kind(), ErrorKind::WouldBlock);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn from_std(socket: net::UnixDatagram) -> UnixDatagram {
         UnixDatagram {
             inner: IoSource::new(socket),
@@ -102,6 +172,30 @@ impl UnixDatagram {
     /// - `ErrorKind::NotFound` if nothing exists at `path`.
     /// - `ErrorKind::ConnectionRefused` if no socket is bound at `path`.
     /// - Other OS errors are passed through unchanged.
+    ///
+    /// # Examples
+    ///
+    #[cfg_attr(all(feature = "os-poll", feature = "net"), doc = "```")]
+    #[cfg_attr(not(all(feature = "os-poll", feature = "net")), doc = "```ignore")]
+    /// use metal_io::net::UnixDatagram;
+    ///
+    /// # let pid = std::process::id();
+    /// # let name = format!("metal-io-doc-dgram-connect-{pid}");
+    /// # let dir = std::env::temp_dir().join(name);
+    /// # let _ = std::fs::remove_dir_all(&dir);
+    /// # std::fs::create_dir_all(&dir)?;
+    /// let path = dir.join("server.sock");
+    /// let server = UnixDatagram::bind(&path)?;
+    /// let client = UnixDatagram::unbound()?;
+    /// client.connect(&path)?;
+    ///
+    /// client.send(b"hello")?;
+    /// let mut buf = [0; 16];
+    /// let n = server.recv(&mut buf)?;
+    /// assert_eq!(&buf[..n], b"hello");
+    /// # std::fs::remove_dir_all(&dir)?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn connect<P: AsRef<Path>>(&self, path: P) -> io::Result<()> {
         self.inner.connect(path)
     }
@@ -135,6 +229,22 @@ impl UnixDatagram {
     /// # Errors
     ///
     /// OS errors (such as `EMFILE`) are passed through unchanged.
+    ///
+    /// # Examples
+    ///
+    #[cfg_attr(all(feature = "os-poll", feature = "net"), doc = "```")]
+    #[cfg_attr(not(all(feature = "os-poll", feature = "net")), doc = "```ignore")]
+    /// use metal_io::net::UnixDatagram;
+    ///
+    /// let (a, b) = UnixDatagram::pair()?;
+    /// assert!(a.local_addr()?.is_unnamed());
+    ///
+    /// a.send(b"ping")?;
+    /// let mut buf = [0; 16];
+    /// let n = b.recv(&mut buf)?;
+    /// assert_eq!(&buf[..n], b"ping");
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn pair() -> io::Result<(UnixDatagram, UnixDatagram)> {
         let (a, b) = sys::uds::datagram_pair()?;
         Ok((UnixDatagram::from_std(a), UnixDatagram::from_std(b)))
@@ -145,6 +255,27 @@ impl UnixDatagram {
     /// # Errors
     ///
     /// OS errors from `getsockname(2)` are passed through unchanged.
+    ///
+    /// # Examples
+    ///
+    #[cfg_attr(all(feature = "os-poll", feature = "net"), doc = "```")]
+    #[cfg_attr(not(all(feature = "os-poll", feature = "net")), doc = "```ignore")]
+    /// use metal_io::net::UnixDatagram;
+    ///
+    /// # let pid = std::process::id();
+    /// # let name = format!("metal-io-doc-dgram-local-addr-{pid}");
+    /// # let dir = std::env::temp_dir().join(name);
+    /// # let _ = std::fs::remove_dir_all(&dir);
+    /// # std::fs::create_dir_all(&dir)?;
+    /// let path = dir.join("socket.sock");
+    /// let bound = UnixDatagram::bind(&path)?;
+    /// assert_eq!(bound.local_addr()?.as_pathname(), Some(path.as_path()));
+    ///
+    /// let unbound = UnixDatagram::unbound()?;
+    /// assert!(unbound.local_addr()?.is_unnamed());
+    /// # std::fs::remove_dir_all(&dir)?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
         self.inner.local_addr()
     }
@@ -155,6 +286,30 @@ impl UnixDatagram {
     ///
     /// - `ErrorKind::NotConnected` if the socket is not connected.
     /// - Other OS errors from `getpeername(2)` are passed through unchanged.
+    ///
+    /// # Examples
+    ///
+    #[cfg_attr(all(feature = "os-poll", feature = "net"), doc = "```")]
+    #[cfg_attr(not(all(feature = "os-poll", feature = "net")), doc = "```ignore")]
+    /// use std::io::ErrorKind;
+    /// use metal_io::net::UnixDatagram;
+    ///
+    /// # let pid = std::process::id();
+    /// # let name = format!("metal-io-doc-dgram-peer-addr-{pid}");
+    /// # let dir = std::env::temp_dir().join(name);
+    /// # let _ = std::fs::remove_dir_all(&dir);
+    /// # std::fs::create_dir_all(&dir)?;
+    /// let path = dir.join("server.sock");
+    /// let _server = UnixDatagram::bind(&path)?;
+    /// let client = UnixDatagram::unbound()?;
+    /// let err = client.peer_addr().unwrap_err();
+    /// assert_eq!(err.kind(), ErrorKind::NotConnected);
+    ///
+    /// client.connect(&path)?;
+    /// assert_eq!(client.peer_addr()?.as_pathname(), Some(path.as_path()));
+    /// # std::fs::remove_dir_all(&dir)?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn peer_addr(&self) -> io::Result<SocketAddr> {
         self.inner.peer_addr()
     }
@@ -165,6 +320,31 @@ impl UnixDatagram {
     ///
     /// - `ErrorKind::WouldBlock` when no datagram is waiting.
     /// - Other OS errors are passed through unchanged.
+    ///
+    /// # Examples
+    ///
+    #[cfg_attr(all(feature = "os-poll", feature = "net"), doc = "```")]
+    #[cfg_attr(not(all(feature = "os-poll", feature = "net")), doc = "```ignore")]
+    /// use metal_io::net::UnixDatagram;
+    ///
+    /// # let pid = std::process::id();
+    /// # let name = format!("metal-io-doc-dgram-recv-from-{pid}");
+    /// # let dir = std::env::temp_dir().join(name);
+    /// # let _ = std::fs::remove_dir_all(&dir);
+    /// # std::fs::create_dir_all(&dir)?;
+    /// let server_path = dir.join("server.sock");
+    /// let client_path = dir.join("client.sock");
+    /// let server = UnixDatagram::bind(&server_path)?;
+    /// let client = UnixDatagram::bind(&client_path)?;
+    ///
+    /// client.send_to(b"hello", &server_path)?;
+    /// let mut buf = [0; 16];
+    /// let (n, from) = server.recv_from(&mut buf)?;
+    /// assert_eq!(&buf[..n], b"hello");
+    /// assert_eq!(from.as_pathname(), Some(client_path.as_path()));
+    /// # std::fs::remove_dir_all(&dir)?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
         self.inner.do_io(|inner| inner.recv_from(buf))
     }
@@ -175,6 +355,27 @@ impl UnixDatagram {
     ///
     /// - `ErrorKind::WouldBlock` when no datagram is waiting.
     /// - Other OS errors are passed through unchanged.
+    ///
+    /// # Examples
+    ///
+    #[cfg_attr(all(feature = "os-poll", feature = "net"), doc = "```")]
+    #[cfg_attr(not(all(feature = "os-poll", feature = "net")), doc = "```ignore")]
+    /// use std::io::ErrorKind;
+    /// use metal_io::net::UnixDatagram;
+    ///
+    /// let (a, b) = UnixDatagram::pair()?;
+    /// a.send(b"one")?;
+    /// a.send(b"three")?;
+    ///
+    /// // Each call takes exactly one datagram off the queue.
+    /// let mut buf = [0; 16];
+    /// assert_eq!(b.recv(&mut buf)?, 3);
+    /// assert_eq!(b.recv(&mut buf)?, 5);
+    /// assert_eq!(&buf[..5], b"three");
+    /// let err = b.recv(&mut buf).unwrap_err();
+    /// assert_eq!(err.kind(), ErrorKind::WouldBlock);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn recv(&self, buf: &mut [u8]) -> io::Result<usize> {
         self.inner.do_io(|inner| inner.recv(buf))
     }
@@ -187,6 +388,29 @@ impl UnixDatagram {
     /// - `ErrorKind::NotFound` or `ErrorKind::ConnectionRefused` when no
     ///   socket is bound at `path`.
     /// - Other OS errors are passed through unchanged.
+    ///
+    /// # Examples
+    ///
+    #[cfg_attr(all(feature = "os-poll", feature = "net"), doc = "```")]
+    #[cfg_attr(not(all(feature = "os-poll", feature = "net")), doc = "```ignore")]
+    /// use metal_io::net::UnixDatagram;
+    ///
+    /// # let pid = std::process::id();
+    /// # let name = format!("metal-io-doc-dgram-send-to-{pid}");
+    /// # let dir = std::env::temp_dir().join(name);
+    /// # let _ = std::fs::remove_dir_all(&dir);
+    /// # std::fs::create_dir_all(&dir)?;
+    /// let path = dir.join("server.sock");
+    /// let server = UnixDatagram::bind(&path)?;
+    /// let client = UnixDatagram::unbound()?;
+    ///
+    /// assert_eq!(client.send_to(b"hello", &path)?, 5);
+    /// let mut buf = [0; 16];
+    /// let n = server.recv(&mut buf)?;
+    /// assert_eq!(&buf[..n], b"hello");
+    /// # std::fs::remove_dir_all(&dir)?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn send_to<P: AsRef<Path>>(&self, buf: &[u8], path: P) -> io::Result<usize> {
         self.inner.do_io(|inner| inner.send_to(buf, path))
     }
@@ -200,6 +424,24 @@ impl UnixDatagram {
     ///   socket is not connected.
     /// - `ErrorKind::ConnectionRefused` when the peer has been closed.
     /// - Other OS errors are passed through unchanged.
+    ///
+    /// # Examples
+    ///
+    #[cfg_attr(all(feature = "os-poll", feature = "net"), doc = "```")]
+    #[cfg_attr(not(all(feature = "os-poll", feature = "net")), doc = "```ignore")]
+    /// use metal_io::net::UnixDatagram;
+    ///
+    /// let (a, b) = UnixDatagram::pair()?;
+    /// assert_eq!(a.send(b"ping")?, 4);
+    /// let mut buf = [0; 16];
+    /// let n = b.recv(&mut buf)?;
+    /// assert_eq!(&buf[..n], b"ping");
+    ///
+    /// // A socket with no peer has nowhere to send to.
+    /// let lone = UnixDatagram::unbound()?;
+    /// assert!(lone.send(b"ping").is_err());
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn send(&self, buf: &[u8]) -> io::Result<usize> {
         self.inner.do_io(|inner| inner.send(buf))
     }
@@ -211,6 +453,21 @@ impl UnixDatagram {
     /// # Errors
     ///
     /// OS errors from `getsockopt(2)` itself are passed through unchanged.
+    ///
+    /// # Examples
+    ///
+    #[cfg_attr(all(feature = "os-poll", feature = "net"), doc = "```")]
+    #[cfg_attr(not(all(feature = "os-poll", feature = "net")), doc = "```ignore")]
+    /// use metal_io::net::UnixDatagram;
+    ///
+    /// let (a, b) = UnixDatagram::pair()?;
+    /// a.send(b"ping")?;
+    ///
+    /// // Healthy sockets have no pending error.
+    /// assert!(a.take_error()?.is_none());
+    /// assert!(b.take_error()?.is_none());
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn take_error(&self) -> io::Result<Option<io::Error>> {
         self.inner.take_error()
     }
@@ -222,6 +479,23 @@ impl UnixDatagram {
     /// - `ErrorKind::NotConnected` on some systems if the socket is not
     ///   connected.
     /// - Other OS errors are passed through unchanged.
+    ///
+    /// # Examples
+    ///
+    #[cfg_attr(all(feature = "os-poll", feature = "net"), doc = "```")]
+    #[cfg_attr(not(all(feature = "os-poll", feature = "net")), doc = "```ignore")]
+    /// use std::io::ErrorKind;
+    /// use std::net::Shutdown;
+    /// use metal_io::net::UnixDatagram;
+    ///
+    /// let (a, _b) = UnixDatagram::pair()?;
+    /// a.shutdown(Shutdown::Write)?;
+    ///
+    /// // Sending is refused from now on.
+    /// let err = a.send(b"late").unwrap_err();
+    /// assert_eq!(err.kind(), ErrorKind::BrokenPipe);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
         self.inner.shutdown(how)
     }

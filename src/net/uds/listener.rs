@@ -67,6 +67,32 @@ impl UnixListener {
     /// - `ErrorKind::InvalidInput` if `path` is too long for a socket
     ///   address or contains a NUL byte.
     /// - Other OS errors are passed through unchanged.
+    ///
+    /// # Examples
+    ///
+    #[cfg_attr(all(feature = "os-poll", feature = "net"), doc = "```")]
+    #[cfg_attr(not(all(feature = "os-poll", feature = "net")), doc = "```ignore")]
+    /// use std::io::ErrorKind;
+    /// use metal_io::net::UnixListener;
+    ///
+    /// # let pid = std::process::id();
+    /// # let name = format!("metal-io-doc-listener-bind-{pid}");
+    /// # let dir = std::env::temp_dir().join(name);
+    /// # let _ = std::fs::remove_dir_all(&dir);
+    /// # std::fs::create_dir_all(&dir)?;
+    /// let path = dir.join("server.sock");
+    /// let listener = UnixListener::bind(&path)?;
+    ///
+    /// // Dropping the listener leaves the socket file behind.
+    /// drop(listener);
+    /// let err = UnixListener::bind(&path).unwrap_err();
+    /// assert_eq!(err.kind(), ErrorKind::AddrInUse);
+    ///
+    /// std::fs::remove_file(&path)?;
+    /// let _listener = UnixListener::bind(&path)?;
+    /// # std::fs::remove_dir_all(&dir)?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn bind<P: AsRef<Path>>(path: P) -> io::Result<UnixListener> {
         let addr = SocketAddr::from_pathname(path)?;
         UnixListener::bind_addr(&addr)
@@ -121,6 +147,30 @@ impl UnixListener {
     /// Nothing about the socket is changed: the caller puts it in
     /// non-blocking mode first (`set_nonblocking(true)`), or operations on
     /// it block the event loop.
+    ///
+    /// # Examples
+    ///
+    #[cfg_attr(all(feature = "os-poll", feature = "net"), doc = "```")]
+    #[cfg_attr(not(all(feature = "os-poll", feature = "net")), doc = "```ignore")]
+    /// use std::io::ErrorKind;
+    /// use metal_io::net::UnixListener;
+    ///
+    /// # let pid = std::process::id();
+    /// # let name = format!("metal-io-doc-listener-from-std-{pid}");
+    /// # let dir = std::env::temp_dir().join(name);
+    /// # let _ = std::fs::remove_dir_all(&dir);
+    /// # std::fs::create_dir_all(&dir)?;
+    /// let path = dir.join("server.sock");
+    /// let std_listener = std::os::unix::net::UnixListener::bind(&path)?;
+    /// std_listener.set_nonblocking(true)?;
+    /// let listener = UnixListener::from_std(std_listener);
+    ///
+    /// // No client yet: accepting fails at once instead of waiting.
+    /// let err = listener.accept().unwrap_err();
+    /// assert_eq!(err.kind(), ErrorKind::WouldBlock);
+    /// # std::fs::remove_dir_all(&dir)?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn from_std(listener: net::UnixListener) -> UnixListener {
         UnixListener {
             inner: IoSource::new(listener),
@@ -140,6 +190,35 @@ impl UnixListener {
     /// - The OS errors `EMFILE`/`ENFILE` when the process or system is out
     ///   of descriptors.
     /// - Other OS errors are passed through unchanged.
+    ///
+    /// # Examples
+    ///
+    #[cfg_attr(all(feature = "os-poll", feature = "net"), doc = "```")]
+    #[cfg_attr(not(all(feature = "os-poll", feature = "net")), doc = "```ignore")]
+    /// use std::io::{ErrorKind, Read, Write};
+    /// use metal_io::net::{UnixListener, UnixStream};
+    ///
+    /// # let pid = std::process::id();
+    /// # let name = format!("metal-io-doc-listener-accept-{pid}");
+    /// # let dir = std::env::temp_dir().join(name);
+    /// # let _ = std::fs::remove_dir_all(&dir);
+    /// # std::fs::create_dir_all(&dir)?;
+    /// let path = dir.join("server.sock");
+    /// let listener = UnixListener::bind(&path)?;
+    /// let mut client = UnixStream::connect(&path)?;
+    /// let (mut stream, _peer) = listener.accept()?;
+    ///
+    /// client.write_all(b"hi")?;
+    /// let mut buf = [0; 2];
+    /// stream.read_exact(&mut buf)?;
+    /// assert_eq!(&buf, b"hi");
+    ///
+    /// // Only one client connected, so the next call would block.
+    /// let err = listener.accept().unwrap_err();
+    /// assert_eq!(err.kind(), ErrorKind::WouldBlock);
+    /// # std::fs::remove_dir_all(&dir)?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn accept(&self) -> io::Result<(UnixStream, SocketAddr)> {
         self.inner.do_io(|inner| {
             let (stream, addr) = sys::uds::accept(inner)?;
@@ -152,6 +231,25 @@ impl UnixListener {
     /// # Errors
     ///
     /// OS errors from `getsockname(2)` are passed through unchanged.
+    ///
+    /// # Examples
+    ///
+    #[cfg_attr(all(feature = "os-poll", feature = "net"), doc = "```")]
+    #[cfg_attr(not(all(feature = "os-poll", feature = "net")), doc = "```ignore")]
+    /// use metal_io::net::UnixListener;
+    ///
+    /// # let pid = std::process::id();
+    /// # let name = format!("metal-io-doc-listener-local-addr-{pid}");
+    /// # let dir = std::env::temp_dir().join(name);
+    /// # let _ = std::fs::remove_dir_all(&dir);
+    /// # std::fs::create_dir_all(&dir)?;
+    /// let path = dir.join("server.sock");
+    /// let listener = UnixListener::bind(&path)?;
+    /// let addr = listener.local_addr()?;
+    /// assert_eq!(addr.as_pathname(), Some(path.as_path()));
+    /// # std::fs::remove_dir_all(&dir)?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
         self.inner.local_addr()
     }
@@ -163,6 +261,25 @@ impl UnixListener {
     /// # Errors
     ///
     /// OS errors from `getsockopt(2)` itself are passed through unchanged.
+    ///
+    /// # Examples
+    ///
+    #[cfg_attr(all(feature = "os-poll", feature = "net"), doc = "```")]
+    #[cfg_attr(not(all(feature = "os-poll", feature = "net")), doc = "```ignore")]
+    /// use metal_io::net::UnixListener;
+    ///
+    /// # let pid = std::process::id();
+    /// # let name = format!("metal-io-doc-listener-take-error-{pid}");
+    /// # let dir = std::env::temp_dir().join(name);
+    /// # let _ = std::fs::remove_dir_all(&dir);
+    /// # std::fs::create_dir_all(&dir)?;
+    /// let listener = UnixListener::bind(dir.join("server.sock"))?;
+    ///
+    /// // A freshly bound listener has no pending error.
+    /// assert!(listener.take_error()?.is_none());
+    /// # std::fs::remove_dir_all(&dir)?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn take_error(&self) -> io::Result<Option<io::Error>> {
         self.inner.take_error()
     }

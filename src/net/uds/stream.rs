@@ -70,6 +70,33 @@ impl UnixStream {
     /// - `ErrorKind::InvalidInput` if `path` is too long for a socket
     ///   address or contains a NUL byte.
     /// - Other OS errors are passed through unchanged.
+    ///
+    /// # Examples
+    ///
+    #[cfg_attr(all(feature = "os-poll", feature = "net"), doc = "```")]
+    #[cfg_attr(not(all(feature = "os-poll", feature = "net")), doc = "```ignore")]
+    /// use std::io::{ErrorKind, Read, Write};
+    /// use metal_io::net::{UnixListener, UnixStream};
+    ///
+    /// # let pid = std::process::id();
+    /// # let name = format!("metal-io-doc-stream-connect-{pid}");
+    /// # let dir = std::env::temp_dir().join(name);
+    /// # let _ = std::fs::remove_dir_all(&dir);
+    /// # std::fs::create_dir_all(&dir)?;
+    /// let path = dir.join("server.sock");
+    /// let err = UnixStream::connect(&path).unwrap_err();
+    /// assert_eq!(err.kind(), ErrorKind::NotFound);
+    ///
+    /// let listener = UnixListener::bind(&path)?;
+    /// let mut client = UnixStream::connect(&path)?;
+    /// let (mut server, _) = listener.accept()?;
+    /// server.write_all(b"welcome")?;
+    /// let mut buf = [0; 7];
+    /// client.read_exact(&mut buf)?;
+    /// assert_eq!(&buf, b"welcome");
+    /// # std::fs::remove_dir_all(&dir)?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn connect<P: AsRef<Path>>(path: P) -> io::Result<UnixStream> {
         let addr = SocketAddr::from_pathname(path)?;
         UnixStream::connect_addr(&addr)
@@ -115,6 +142,25 @@ impl UnixStream {
     /// Nothing about the socket is changed: the caller puts it in
     /// non-blocking mode first (`set_nonblocking(true)`), or operations on
     /// it block the event loop.
+    ///
+    /// # Examples
+    ///
+    #[cfg_attr(all(feature = "os-poll", feature = "net"), doc = "```")]
+    #[cfg_attr(not(all(feature = "os-poll", feature = "net")), doc = "```ignore")]
+    /// use std::io::{ErrorKind, Read, Write};
+    /// use metal_io::net::UnixStream;
+    ///
+    /// let (a, mut b) = std::os::unix::net::UnixStream::pair()?;
+    /// a.set_nonblocking(true)?;
+    /// let mut a = UnixStream::from_std(a);
+    ///
+    /// let mut buf = [0; 2];
+    /// assert_eq!(a.read(&mut buf).unwrap_err().kind(), ErrorKind::WouldBlock);
+    /// b.write_all(b"ok")?;
+    /// a.read_exact(&mut buf)?;
+    /// assert_eq!(&buf, b"ok");
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn from_std(stream: net::UnixStream) -> UnixStream {
         UnixStream {
             inner: IoSource::new(stream),
@@ -153,6 +199,30 @@ impl UnixStream {
     /// # Errors
     ///
     /// OS errors from `getsockname(2)` are passed through unchanged.
+    ///
+    /// # Examples
+    ///
+    #[cfg_attr(all(feature = "os-poll", feature = "net"), doc = "```")]
+    #[cfg_attr(not(all(feature = "os-poll", feature = "net")), doc = "```ignore")]
+    /// use metal_io::net::{UnixListener, UnixStream};
+    ///
+    /// # let pid = std::process::id();
+    /// # let name = format!("metal-io-doc-stream-local-addr-{pid}");
+    /// # let dir = std::env::temp_dir().join(name);
+    /// # let _ = std::fs::remove_dir_all(&dir);
+    /// # std::fs::create_dir_all(&dir)?;
+    /// let path = dir.join("server.sock");
+    /// let listener = UnixListener::bind(&path)?;
+    /// let client = UnixStream::connect(&path)?;
+    /// let (server, _) = listener.accept()?;
+    ///
+    /// // The accepted end has the listener's address; the client never
+    /// // bound its socket, so it has none.
+    /// assert_eq!(server.local_addr()?.as_pathname(), Some(path.as_path()));
+    /// assert!(client.local_addr()?.is_unnamed());
+    /// # std::fs::remove_dir_all(&dir)?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
         self.inner.local_addr()
     }
@@ -162,6 +232,29 @@ impl UnixStream {
     /// # Errors
     ///
     /// OS errors from `getpeername(2)` are passed through unchanged.
+    ///
+    /// # Examples
+    ///
+    #[cfg_attr(all(feature = "os-poll", feature = "net"), doc = "```")]
+    #[cfg_attr(not(all(feature = "os-poll", feature = "net")), doc = "```ignore")]
+    /// use metal_io::net::{UnixListener, UnixStream};
+    ///
+    /// # let pid = std::process::id();
+    /// # let name = format!("metal-io-doc-stream-peer-addr-{pid}");
+    /// # let dir = std::env::temp_dir().join(name);
+    /// # let _ = std::fs::remove_dir_all(&dir);
+    /// # std::fs::create_dir_all(&dir)?;
+    /// let path = dir.join("server.sock");
+    /// let listener = UnixListener::bind(&path)?;
+    /// let client = UnixStream::connect(&path)?;
+    /// let (server, _) = listener.accept()?;
+    ///
+    /// assert_eq!(client.peer_addr()?.as_pathname(), Some(path.as_path()));
+    /// // The client is unbound, so the server sees a peer with no name.
+    /// assert!(server.peer_addr()?.is_unnamed());
+    /// # std::fs::remove_dir_all(&dir)?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn peer_addr(&self) -> io::Result<SocketAddr> {
         self.inner.peer_addr()
     }
@@ -173,6 +266,20 @@ impl UnixStream {
     /// # Errors
     ///
     /// OS errors from `getsockopt(2)` itself are passed through unchanged.
+    ///
+    /// # Examples
+    ///
+    #[cfg_attr(all(feature = "os-poll", feature = "net"), doc = "```")]
+    #[cfg_attr(not(all(feature = "os-poll", feature = "net")), doc = "```ignore")]
+    /// use metal_io::net::UnixStream;
+    ///
+    /// let (a, b) = UnixStream::pair()?;
+    ///
+    /// // A healthy connection has no pending error on either end.
+    /// assert!(a.take_error()?.is_none());
+    /// assert!(b.take_error()?.is_none());
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn take_error(&self) -> io::Result<Option<io::Error>> {
         self.inner.take_error()
     }
@@ -187,6 +294,23 @@ impl UnixStream {
     ///
     /// - `ErrorKind::NotConnected` if the socket is not connected.
     /// - Other OS errors are passed through unchanged.
+    ///
+    /// # Examples
+    ///
+    #[cfg_attr(all(feature = "os-poll", feature = "net"), doc = "```")]
+    #[cfg_attr(not(all(feature = "os-poll", feature = "net")), doc = "```ignore")]
+    /// use std::io::Read;
+    /// use std::net::Shutdown;
+    /// use metal_io::net::UnixStream;
+    ///
+    /// let (a, mut b) = UnixStream::pair()?;
+    /// a.shutdown(Shutdown::Write)?;
+    ///
+    /// // The peer now reads end-of-file rather than `WouldBlock`.
+    /// let mut buf = [0; 8];
+    /// assert_eq!(b.read(&mut buf)?, 0);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
         self.inner.shutdown(how)
     }
