@@ -4,8 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../compat/tokio-check"
 
-cargo build --release
-cargo clippy --release -- -D warnings
+cargo build --release --locked
+cargo clippy --release --locked -- -D warnings
 
 # The patch must have replaced crates.io's mio with the facade.
 tree=$(cargo tree -i mio --edges normal)
@@ -15,4 +15,4 @@ echo "$tree" | head -n 1 | grep -q "compat/mio" || {
     exit 1
 }
 
-cargo run --release
+cargo run --release --locked
