@@ -10,8 +10,9 @@
 # re-export rustdoc does not inline, so metal-io is documented too and the
 # comparison follows the glob into it. .ci/api_parity.py compares them.
 #
-# The check runs for x86_64-unknown-linux-gnu and, when nightly has its
-# standard library, for x86_64-pc-windows-gnu (rustdoc needs no linker).
+# The check runs for x86_64-unknown-linux-gnu and x86_64-pc-windows-gnu
+# (rustdoc needs no linker); the script adds nightly's standard library for
+# the second, and checks Linux alone if it cannot be had.
 # Every step runs under `timeout`; the script exits non-zero if any
 # target's API differs or a step fails.
 set -euo pipefail
@@ -58,11 +59,18 @@ if [ ! -f "$REF/Cargo.lock" ]; then
         run cargo +nightly generate-lockfile --manifest-path "$REF/Cargo.toml"
 fi
 
+# rustdoc needs the target's standard library, which nightly lacks on a
+# fresh machine: add it (a no-op when present). Without a download the
+# check goes on for Linux alone.
+WINDOWS=x86_64-pc-windows-gnu
+run rustup target add --toolchain nightly "$WINDOWS" ||
+    echo "note: could not add nightly's $WINDOWS standard library"
+
 TARGETS=(x86_64-unknown-linux-gnu)
-if [ -d "$(rustc +nightly --print sysroot)/lib/rustlib/x86_64-pc-windows-gnu/lib" ]; then
-    TARGETS+=(x86_64-pc-windows-gnu)
+if [ -d "$(rustc +nightly --print sysroot)/lib/rustlib/$WINDOWS/lib" ]; then
+    TARGETS+=("$WINDOWS")
 else
-    echo "note: nightly has no x86_64-pc-windows-gnu standard library; checking Linux only"
+    echo "note: nightly has no $WINDOWS standard library; checking Linux only"
 fi
 
 # Documents one package as JSON, into TARGET_DIR, and copies the file
