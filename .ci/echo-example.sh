@@ -1,6 +1,12 @@
 #!/usr/bin/env bash
 # Runs the headline example, drives it with the client example, and checks
-# that the server saw the connection through and exited on its own.
+# that the echo came back and that the server exited on its own.
+#
+# Usage: echo-example.sh [DIR [RUNNER...]]
+#
+# With no arguments it builds the examples for this machine and runs them
+# from target/debug/examples. Otherwise it runs the examples already built
+# in DIR through RUNNER (for instance `wine`, for .exe files).
 #
 # The server binds port 0 and the script reads the address it prints, so no
 # port chosen here can collide with one that is already taken (for example
@@ -8,18 +14,29 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-cargo build --examples --features os-poll,net
+if [ $# -eq 0 ]; then
+    cargo build --examples --features os-poll,net
+    dir=target/debug/examples
+else
+    dir=$1
+    shift
+fi
+runner=("$@")
+exe=""
+[ -e "$dir/tcp_echo_server" ] || exe=.exe
 
-dir=$(mktemp -d)
-mkfifo "$dir/out"
-./target/debug/examples/tcp_echo_server 127.0.0.1:0 --exit-after 1 >"$dir/out" &
+tmp=$(mktemp -d)
+mkfifo "$tmp/out"
+"${runner[@]}" "$dir/tcp_echo_server$exe" 127.0.0.1:0 --exit-after 1 >"$tmp/out" &
 server=$!
-trap 'kill "$server" 2>/dev/null || true; rm -rf "$dir"' EXIT
-exec 3<"$dir/out"
+trap 'kill "$server" 2>/dev/null || true; rm -rf "$tmp"' EXIT
+exec 3<"$tmp/out"
 
-# The first line names the address the server listens on.
+# The first line names the address the server listens on (Wine may end it
+# with a carriage return).
 line=""
-IFS= read -r -t 30 line <&3 || true
+IFS= read -r -t 60 line <&3 || true
+line=${line%$'\r'}
 echo "$line"
 addr=${line#echo server listening on }
 if [ -z "$line" ] || [ "$addr" = "$line" ]; then
@@ -27,7 +44,8 @@ if [ -z "$line" ] || [ "$addr" = "$line" ]; then
     exit 1
 fi
 
-out=$(./target/debug/examples/tcp_client "$addr" --message "hello from ci")
+out=$("${runner[@]}" "$dir/tcp_client$exe" "$addr" --message "hello from ci" </dev/null |
+    tr -d '\r')
 echo "$out"
 echo "$out" | grep -qx "echo: hello from ci"
 
@@ -37,4 +55,4 @@ timeout 20 cat <&3
 timeout 20 tail --pid="$server" -f /dev/null
 wait "$server"
 trap - EXIT
-rm -rf "$dir"
+rm -rf "$tmp"

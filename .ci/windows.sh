@@ -100,40 +100,12 @@ prepare_wine() {
 }
 
 # Runs the example programs under Wine: the UDP echo on its own, then the
-# TCP echo server driven by the TCP client. The server binds port 0 and the
-# address it prints is read back, so the port cannot collide with one in use.
+# TCP echo server driven by the TCP client, through .ci/echo-example.sh.
 run_examples() {
     local dir=$TARGET_DIR/$GNU/debug/examples
     cargo build --target "$GNU" --features os-poll,net --examples &&
-        wine "$dir/udp_echo.exe" || return 1
-
-    local fifo=$WINE_DIR/echo-server.out line="" addr out server
-    rm -f "$fifo" && mkfifo "$fifo" || return 1
-    wine "$dir/tcp_echo_server.exe" 127.0.0.1:0 --exit-after 1 >"$fifo" &
-    server=$!
-    exec 3<"$fifo"
-
-    # The first line names the address the server listens on (Wine may
-    # end it with a carriage return).
-    IFS= read -r -t 60 line <&3
-    line=${line%$'\r'}
-    echo "$line"
-    addr=${line#echo server listening on }
-    if [ -z "$line" ] || [ "$addr" = "$line" ]; then
-        echo "the server did not say where it listens"
-        kill "$server" 2>/dev/null
-        return 1
-    fi
-
-    out=$(wine "$dir/tcp_client.exe" "$addr" --message "hello from wine" </dev/null 2>&1)
-    echo "$out"
-    if ! echo "$out" | grep -q "hello from wine"; then
-        kill "$server" 2>/dev/null
-        return 1
-    fi
-    timeout 20 cat <&3
-    timeout 20 tail --pid="$server" -f /dev/null
-    wait "$server"
+        wine "$dir/udp_echo.exe" &&
+        .ci/echo-example.sh "$dir" wine
 }
 
 # Clippy on the MSVC target's library for each feature combination.
